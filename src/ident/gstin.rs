@@ -1,0 +1,376 @@
+//! GSTIN, the GST identification number (SPEC.md section 1).
+//!
+//! | position | regular GSTIN |
+//! |---|---|
+//! | 1-2 | state or UT code (section 1.2) |
+//! | 3-12 | the holder's PAN |
+//! | 13 | entity number for that PAN in that state: `1`-`9`, then `A`-`Z` |
+//! | 14 | `Z` by default |
+//! | 15 | check character, Luhn mod 36 (section 1.3) |
+//!
+//! The special registration types keep the state code and check character
+//! but change characters 3-14; they are tested in SPEC.md's order (OIDAR,
+//! NRTP, UIN, government department, TDS, TCS, regular) and the first that
+//! fits decides the type. A valid check character does not prove that a
+//! registration exists or is active: only the GST portal knows that.
+//!
+//! *Decision:* code 99 (Centre Jurisdiction) is accepted only with the OIDAR
+//! layout, since SPEC.md lists it as the OIDAR prefix.
+//!
+//! ```
+//! use gstbatch::ident::{Gstin, RegistrationType};
+//! let g: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
+//! assert_eq!(g.registration_type(), RegistrationType::Regular);
+//! assert_eq!(g.state().name, "Maharashtra");
+//! assert_eq!(g.pan().unwrap().to_string(), "AAPFU0939F");
+//!
+//! let err = "27AAPFU0939F1ZX".parse::<Gstin>().unwrap_err();
+//! assert_eq!(err.code().as_str(), "checksum");
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use super::checksum::check_char;
+use super::layout::{self, D, L, Slot, X};
+use super::pan::{self, HolderType, Pan};
+use super::state::{self, State};
+use super::{IdError, Kind, Options, common_checks, normalize};
+
+/// The kind of registration a GSTIN belongs to (SPEC.md section 1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RegistrationType {
+    /// Non-resident online services (OIDAR), prefix `99`.
+    Oidar,
+    /// Non-resident taxable person.
+    Nrtp,
+    /// UN bodies, embassies and other notified persons.
+    Uin,
+    /// Government department ID.
+    Govt,
+    /// Tax deductor, TAN- or PAN-based.
+    Tds,
+    /// Tax collector (e-commerce operator).
+    Tcs,
+    /// Normal, composition, casual, SEZ and ISD registrations.
+    Regular,
+}
+
+impl RegistrationType {
+    /// Every type, in SPEC.md's test order.
+    pub const ALL: [RegistrationType; 7] = [
+        RegistrationType::Oidar,
+        RegistrationType::Nrtp,
+        RegistrationType::Uin,
+        RegistrationType::Govt,
+        RegistrationType::Tds,
+        RegistrationType::Tcs,
+        RegistrationType::Regular,
+    ];
+
+    /// The stable name written to reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationType::Oidar => "oidar",
+            RegistrationType::Nrtp => "nrtp",
+            RegistrationType::Uin => "uin",
+            RegistrationType::Govt => "govt",
+            RegistrationType::Tds => "tds",
+            RegistrationType::Tcs => "tcs",
+            RegistrationType::Regular => "regular",
+        }
+    }
+}
+
+impl fmt::Display for RegistrationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What characters 3-12 hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Base {
+    Pan,
+    Tan,
+    Other,
+}
+
+/// One layout of characters 3-15 (the 15th is the check character, which
+/// only a government department ID constrains).
+struct Layout {
+    reg: RegistrationType,
+    base: Base,
+    name: &'static str,
+    slots: [Slot; 13],
+}
+
+const O: Slot = Slot::OneOf(b"O", "'O'");
+const S: Slot = Slot::OneOf(b"S", "'S'");
+const N: Slot = Slot::OneOf(b"N", "'N'");
+const R: Slot = Slot::OneOf(b"R", "'R'");
+const Z: Slot = Slot::OneOf(b"Z", "'Z'");
+const UO: Slot = Slot::OneOf(b"UO", "'U' or 'O'");
+const TDS: Slot = Slot::OneOf(b"D", "'D'");
+const TCS: Slot = Slot::OneOf(b"C", "'C'");
+/// GSTN's pattern for a regular 14th character: `Z`, `1`-`9`, `A`, `B`, `E`-`J`.
+const REG14: Slot = Slot::OneOf(b"Z123456789ABEFGHIJ", "'Z' (or 1-9, A, B, E-J)");
+
+const OIDAR: Layout = Layout {
+    reg: RegistrationType::Oidar,
+    base: Base::Other,
+    name: "oidar (99, year, country, 5 digits, OS)",
+    slots: [D, D, L, L, L, D, D, D, D, D, O, S, X],
+};
+
+/// Every layout but OIDAR's, in SPEC.md's test order.
+const STATE_LAYOUTS: [Layout; 7] = [
+    Layout {
+        reg: RegistrationType::Nrtp,
+        base: Base::Other,
+        name: "nrtp (state, year, country, 5 digits, NR)",
+        slots: [D, D, L, L, L, D, D, D, D, D, N, R, X],
+    },
+    Layout {
+        reg: RegistrationType::Uin,
+        base: Base::Other,
+        name: "uin (state, year, country, 5 digits, UN or ON)",
+        slots: [D, D, L, L, L, D, D, D, D, D, UO, N, X],
+    },
+    Layout {
+        reg: RegistrationType::Govt,
+        base: Base::Other,
+        name: "govt (state, 4 letters, 5 digits, letter, digit, Z, digit)",
+        slots: [L, L, L, L, D, D, D, D, D, L, D, Z, D],
+    },
+    Layout {
+        reg: RegistrationType::Tds,
+        base: Base::Tan,
+        name: "tds (state, TAN, entity number, D)",
+        slots: [L, L, L, L, D, D, D, D, D, L, X, TDS, X],
+    },
+    Layout {
+        reg: RegistrationType::Tds,
+        base: Base::Pan,
+        name: "tds (state, PAN, entity number, D)",
+        slots: [L, L, L, L, L, D, D, D, D, L, X, TDS, X],
+    },
+    Layout {
+        reg: RegistrationType::Tcs,
+        base: Base::Pan,
+        name: "tcs (state, PAN, entity number, C)",
+        slots: [L, L, L, L, L, D, D, D, D, L, X, TCS, X],
+    },
+    Layout {
+        reg: RegistrationType::Regular,
+        base: Base::Pan,
+        name: "regular (state, PAN, entity number, Z)",
+        slots: [L, L, L, L, L, D, D, D, D, L, X, REG14, X],
+    },
+];
+
+/// A valid GSTIN.
+///
+/// Invariant: 15 ASCII bytes that pass every rule of SPEC.md section 1 under
+/// the options it was parsed with. Obtained only by parsing.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Gstin {
+    bytes: [u8; 15],
+    reg: RegistrationType,
+    base: Base,
+}
+
+impl Gstin {
+    /// Parses `input`, normalising it first unless `opts.strict` rejects that.
+    ///
+    /// # Errors
+    /// The first failing rule of SPEC.md section 4, as an [`IdError`].
+    pub fn parse_with(input: &str, opts: Options) -> Result<Gstin, IdError> {
+        let norm = normalize(input);
+        let changed = matches!(norm, Cow::Owned(_));
+        Gstin::from_normalized(&norm, changed, opts)
+    }
+
+    /// Checks an already normalised value; `changed` says whether
+    /// normalising changed it.
+    pub(crate) fn from_normalized(
+        norm: &str,
+        changed: bool,
+        opts: Options,
+    ) -> Result<Gstin, IdError> {
+        let b: [u8; 15] = common_checks(norm, changed, opts, Kind::Gstin)?;
+        let Some(state) = state::by_digits([b[0], b[1]]) else {
+            return Err(IdError::StateCode { code: norm[..2].to_string() });
+        };
+        if let state::StateStatus::Retired(note) = state.status {
+            if !opts.allow_retired {
+                return Err(IdError::StateRetired { code: state.code, note });
+            }
+        }
+        let body = &b[2..];
+        let found = if state.code == 99 {
+            layout::fits(&OIDAR.slots, body).then_some(&OIDAR)
+        } else {
+            STATE_LAYOUTS.iter().find(|l| layout::fits(&l.slots, body))
+        };
+        let Some(found) = found else {
+            return Err(diagnose_format(&b, state.code == 99));
+        };
+        if found.base == Base::Pan {
+            pan::check_body(&b[2..12], 2)?;
+        }
+        if found.base != Base::Other && b[12] == b'0' {
+            return Err(IdError::EntityNumber);
+        }
+        let body14: &[u8; 14] = b[..14].try_into().unwrap_or(&[b'0'; 14]);
+        let expected = check_char(body14);
+        if expected != b[14] {
+            return Err(IdError::Checksum { expected: expected as char, found: b[14] as char });
+        }
+        Ok(Gstin { bytes: b, reg: found.reg, base: found.base })
+    }
+
+    /// The canonical text, e.g. `27AAPFU0939F1ZV`.
+    pub fn as_str(&self) -> &str {
+        // The invariant makes every byte ASCII.
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+
+    /// The state or UT of registration.
+    pub fn state(&self) -> &'static State {
+        // The invariant guarantees a known code; Centre Jurisdiction is a
+        // harmless stand-in that cannot be reached.
+        state::by_digits([self.bytes[0], self.bytes[1]]).unwrap_or(&state::STATES[39])
+    }
+
+    /// The two-digit state code, e.g. `"27"`.
+    pub fn state_code(&self) -> &str {
+        &self.as_str()[..2]
+    }
+
+    /// The registration type.
+    pub fn registration_type(&self) -> RegistrationType {
+        self.reg
+    }
+
+    /// Characters 3-12: the PAN, TAN or other base identifier.
+    pub fn base_id(&self) -> &str {
+        &self.as_str()[2..12]
+    }
+
+    /// The holder's PAN, for regular, TCS and PAN-based TDS registrations.
+    pub fn pan(&self) -> Option<Pan> {
+        if self.base != Base::Pan {
+            return None;
+        }
+        let mut p = [0u8; 10];
+        p.copy_from_slice(&self.bytes[2..12]);
+        Some(Pan::from_checked(p))
+    }
+
+    /// The deductor's TAN, for TAN-based TDS registrations.
+    pub fn tan(&self) -> Option<&str> {
+        (self.base == Base::Tan).then(|| self.base_id())
+    }
+
+    /// The PAN holder type, where the GSTIN holds a PAN.
+    pub fn holder_type(&self) -> Option<HolderType> {
+        self.pan().map(|p| p.holder_type())
+    }
+
+    /// The entity number (13th character), for PAN- and TAN-based layouts.
+    pub fn entity_number(&self) -> Option<char> {
+        (self.base != Base::Other).then_some(self.bytes[12] as char)
+    }
+
+    /// The check character (15th).
+    pub fn check_char(&self) -> char {
+        self.bytes[14] as char
+    }
+}
+
+/// Builds the `format` error: the nearest layout and where it breaks.
+fn diagnose_format(b: &[u8; 15], is_99: bool) -> IdError {
+    let body = &b[2..];
+    // Ties go to the most common registrations, hence the reversed order.
+    let candidates: Vec<&Layout> =
+        if is_99 { vec![&OIDAR] } else { STATE_LAYOUTS.iter().rev().collect() };
+    let (nearest, fit) = candidates
+        .iter()
+        .map(|l| (*l, layout::fit(&l.slots, body)))
+        .min_by_key(|(_, fit)| fit.breaks)
+        .unwrap_or((&OIDAR, layout::fit(&OIDAR.slots, body)));
+    let i = fit.first_break.unwrap_or(0);
+    let note = if &b[12..] == b"TMP" {
+        Some("looks like a temporary ID (ending TMP), not a GSTIN")
+    } else if is_99 {
+        Some("99 (Centre Jurisdiction) is used only by OIDAR registrations")
+    } else if layout::fits(&OIDAR.slots, body) {
+        Some("an OIDAR GSTIN starts with 99")
+    } else {
+        None
+    };
+    IdError::Format {
+        kind: Kind::Gstin,
+        layout: nearest.name,
+        pos: i + 3,
+        expected: nearest.slots[i].describe(),
+        found: body[i] as char,
+        note,
+    }
+}
+
+/// The one valid GSTIN a single look-alike substitution or adjacent swap
+/// gives, if exactly one does (SPEC.md section 5). Never a recomputed check
+/// character: that would hide the real typo.
+pub(crate) fn suggest(norm: &str, opts: Options) -> Option<String> {
+    let bytes: [u8; 15] = norm.as_bytes().try_into().ok()?;
+    let opts = Options { strict: false, ..opts };
+    super::unique_candidate(&bytes, true, |cand| {
+        let text = std::str::from_utf8(cand).ok()?;
+        Gstin::from_normalized(text, false, opts).ok().map(|g| g.to_string())
+    })
+}
+
+impl FromStr for Gstin {
+    type Err = IdError;
+
+    /// Parses with the default [`Options`]: normalising, retired codes rejected.
+    fn from_str(s: &str) -> Result<Gstin, IdError> {
+        Gstin::parse_with(s, Options::default())
+    }
+}
+
+impl TryFrom<&str> for Gstin {
+    type Error = IdError;
+
+    fn try_from(s: &str) -> Result<Gstin, IdError> {
+        s.parse()
+    }
+}
+
+impl fmt::Display for Gstin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Gstin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gstin({})", self.as_str())
+    }
+}
+
+impl serde::Serialize for Gstin {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Gstin {
+    fn deserialize<De: serde::Deserializer<'de>>(d: De) -> Result<Gstin, De::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,255 @@
+//! Identifier rules: GSTIN and PAN, pure and allocation-free on the valid path.
+//!
+//! Every rule comes from SPEC.md. A value is first normalised (section 3),
+//! then checked in the fixed order of section 4; the first failure decides
+//! its [`ErrorCode`]. Suggestions (section 5) are computed only on request,
+//! for invalid values.
+//!
+//! ```
+//! use gstbatch::ident::{check, Kind, Options};
+//! let v = check(" 27aapfu0939f1zv ", None, Options::default());
+//! assert_eq!(v.kind, Some(Kind::Gstin));
+//! assert_eq!(v.normalized, "27AAPFU0939F1ZV");
+//! assert!(v.result.is_ok());
+//!
+//! let v = check("27AAPFU0939F1ZV", None, Options { strict: true, ..Options::default() });
+//! assert!(v.result.is_ok());
+//! ```
+
+pub mod checksum;
+mod error;
+mod gstin;
+mod layout;
+mod normalize;
+mod pan;
+pub mod state;
+
+use std::borrow::Cow;
+use std::fmt;
+
+pub use error::{ErrorCode, IdError};
+pub use gstin::{Gstin, RegistrationType};
+pub use normalize::normalize;
+pub use pan::{HolderType, Pan};
+
+/// Which identifier a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A 15-character GSTIN.
+    Gstin,
+    /// A 10-character PAN.
+    Pan,
+}
+
+impl Kind {
+    /// `"gstin"` or `"pan"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Gstin => "gstin",
+            Kind::Pan => "pan",
+        }
+    }
+
+    /// The number of characters a valid value has.
+    pub fn len(self) -> usize {
+        match self {
+            Kind::Gstin => 15,
+            Kind::Pan => 10,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How strictly values are checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Reject a value that needed normalising (`not_canonical`).
+    pub strict: bool,
+    /// Accept the retired state codes 25 and 28, for historical records.
+    pub allow_retired: bool,
+}
+
+/// A valid identifier of either kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Id {
+    /// A valid GSTIN.
+    Gstin(Gstin),
+    /// A valid PAN.
+    Pan(Pan),
+}
+
+/// The outcome of checking one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict<'a> {
+    /// The value after normalising; borrowed when nothing changed.
+    pub normalized: Cow<'a, str>,
+    /// The kind it was checked as; `None` when the kind was left to the
+    /// value and its length fits neither.
+    pub kind: Option<Kind>,
+    /// The identifier, or the first rule it breaks.
+    pub result: Result<Id, IdError>,
+}
+
+impl Verdict<'_> {
+    /// Whether normalising changed the value.
+    pub fn changed(&self) -> bool {
+        matches!(self.normalized, Cow::Owned(_))
+    }
+
+    /// For an invalid value, the one correction a single look-alike or
+    /// adjacent swap gives (SPEC.md section 5); `None` for valid values.
+    pub fn suggestion(&self, opts: Options) -> Option<String> {
+        if self.result.is_ok() {
+            return None;
+        }
+        match self.kind? {
+            Kind::Gstin => gstin::suggest(&self.normalized, opts),
+            Kind::Pan => pan::suggest(&self.normalized, opts),
+        }
+    }
+}
+
+/// Checks one value as `kind`, or, with `None`, as whichever kind its
+/// normalised length says (10 characters: PAN; otherwise GSTIN).
+pub fn check(input: &str, kind: Option<Kind>, opts: Options) -> Verdict<'_> {
+    let normalized = normalize(input);
+    let changed = matches!(normalized, Cow::Owned(_));
+    let kind = kind.or_else(|| match normalized.chars().count() {
+        10 => Some(Kind::Pan),
+        15 => Some(Kind::Gstin),
+        _ => None,
+    });
+    let result = match kind {
+        Some(Kind::Gstin) => Gstin::from_normalized(&normalized, changed, opts).map(Id::Gstin),
+        Some(Kind::Pan) => Pan::from_normalized(&normalized, changed, opts).map(Id::Pan),
+        None => Err(undecided(&normalized, changed, opts)),
+    };
+    Verdict { normalized, kind, result }
+}
+
+/// Checks 1-2 of SPEC.md section 4, which do not depend on the kind:
+/// `empty` and `not_canonical`.
+fn leading_checks(norm: &str, changed: bool, opts: Options) -> Result<(), IdError> {
+    if norm.is_empty() {
+        return Err(IdError::Empty);
+    }
+    if opts.strict && changed {
+        return Err(IdError::NotCanonical { normalized: norm.to_string() });
+    }
+    Ok(())
+}
+
+/// The error for a value whose kind was left to its length, which fits
+/// neither kind.
+fn undecided(norm: &str, changed: bool, opts: Options) -> IdError {
+    match leading_checks(norm, changed, opts) {
+        Err(e) => e,
+        Ok(()) => {
+            let found = norm.chars().count();
+            IdError::Length { kind: None, found, note: length_note(norm, found, None) }
+        }
+    }
+}
+
+/// Checks 1-4 of SPEC.md section 4, shared by both kinds: `empty`,
+/// `not_canonical`, `length` and `character`. On success the value is
+/// exactly `N` ASCII digits and upper-case letters.
+fn common_checks<const N: usize>(
+    norm: &str,
+    changed: bool,
+    opts: Options,
+    kind: Kind,
+) -> Result<[u8; N], IdError> {
+    leading_checks(norm, changed, opts)?;
+    // Fast path: the right number of clean ASCII bytes.
+    if let Ok(bytes) = <[u8; N]>::try_from(norm.as_bytes()) {
+        if bytes.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+            return Ok(bytes);
+        }
+    }
+    let found = norm.chars().count();
+    if found != N {
+        let note = length_note(norm, found, Some(kind));
+        return Err(IdError::Length { kind: Some(kind), found, note });
+    }
+    let (pos, ch) = norm
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_digit() || c.is_ascii_uppercase()))
+        .map_or((1, '\0'), |(i, c)| (i + 1, c));
+    Err(IdError::Character { ch, pos })
+}
+
+/// What a value of the wrong length looks like instead, where that is clear.
+fn length_note(norm: &str, found: usize, kind: Option<Kind>) -> Option<&'static str> {
+    match (norm, found, kind) {
+        ("URP", _, _) => {
+            Some("URP is the placeholder for an unregistered person, not a GSTIN or PAN")
+        }
+        (_, 10, Some(Kind::Gstin)) => Some("looks like a PAN, not a GSTIN"),
+        (_, 15, Some(Kind::Pan)) => Some("looks like a GSTIN, not a PAN"),
+        _ => None,
+    }
+}
+
+/// Look-alike pairs people confuse when typing or reading identifiers.
+const LOOK_ALIKES: [(u8, u8); 6] =
+    [(b'0', b'O'), (b'1', b'I'), (b'5', b'S'), (b'8', b'B'), (b'2', b'Z'), (b'6', b'G')];
+
+fn look_alike(b: u8) -> Option<u8> {
+    LOOK_ALIKES.iter().find_map(|&(x, y)| {
+        if b == x {
+            Some(y)
+        } else if b == y {
+            Some(x)
+        } else {
+            None
+        }
+    })
+}
+
+/// Tries every one-step variant of `bytes` (look-alike substitutions, and
+/// adjacent swaps when `swaps`), and returns the valid one if exactly one
+/// distinct variant is valid.
+fn unique_candidate<const N: usize>(
+    bytes: &[u8; N],
+    swaps: bool,
+    mut valid: impl FnMut(&[u8; N]) -> Option<String>,
+) -> Option<String> {
+    let mut found: Option<String> = None;
+    let mut ambiguous = false;
+    let mut consider = |cand: &[u8; N]| {
+        if let Some(text) = valid(cand) {
+            match &found {
+                Some(prev) if *prev != text => ambiguous = true,
+                Some(_) => {}
+                None => found = Some(text),
+            }
+        }
+    };
+    for i in 0..N {
+        if let Some(alt) = look_alike(bytes[i]) {
+            let mut cand = *bytes;
+            cand[i] = alt;
+            consider(&cand);
+        }
+    }
+    if swaps {
+        for i in 0..N.saturating_sub(1) {
+            if bytes[i] != bytes[i + 1] {
+                let mut cand = *bytes;
+                cand.swap(i, i + 1);
+                consider(&cand);
+            }
+        }
+    }
+    if ambiguous { None } else { found }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! gstbatch: Indian GST identifier checks, bulk CSV validation and a ledger of
+//! GST portal API-access sessions.
+//!
+//! The library holds every rule; the `gstbatch` binary is a thin shell over
+//! it. The rules follow the project's SPEC.md, which lists its sources.
+//!
+//! - [`ident`]: GSTIN and PAN parsing, normalising, error codes, suggestions.
+//!
+//! An offline check proves only that an identifier is well formed. Whether a
+//! registration exists, is active or was cancelled only the GST portal knows.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod ident;
+
+pub use ident::{Gstin, IdError, Pan};
