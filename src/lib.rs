@@ -5,6 +5,8 @@
 //! it. The rules follow the project's SPEC.md, which lists its sources.
 //!
 //! - [`ident`]: GSTIN and PAN parsing, normalising, error codes, suggestions.
+//! - [`check`], the commands, over [`cli`] arguments; [`exit`] is the exit
+//!   code contract and [`error`] the failures that stop a command.
 //!
 //! An offline check proves only that an identifier is well formed. Whether a
 //! registration exists, is active or was cancelled only the GST portal knows.
@@ -12,6 +14,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod check;
+pub mod cli;
+pub mod error;
+pub mod exit;
 pub mod ident;
 
+pub use error::Error;
 pub use ident::{Gstin, IdError, Pan};

@@ -49,14 +49,6 @@ impl Kind {
             Kind::Pan => "pan",
         }
     }
-
-    /// The number of characters a valid value has.
-    pub fn len(self) -> usize {
-        match self {
-            Kind::Gstin => 15,
-            Kind::Pan => 10,
-        }
-    }
 }
 
 impl fmt::Display for Kind {
@@ -81,6 +73,45 @@ pub enum Id {
     Gstin(Gstin),
     /// A valid PAN.
     Pan(Pan),
+}
+
+impl Id {
+    /// The kind of identifier.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Id::Gstin(_) => Kind::Gstin,
+            Id::Pan(_) => Kind::Pan,
+        }
+    }
+
+    /// The GSTIN's registration type; `None` for a PAN.
+    pub fn registration_type(&self) -> Option<RegistrationType> {
+        match self {
+            Id::Gstin(g) => Some(g.registration_type()),
+            Id::Pan(_) => None,
+        }
+    }
+
+    /// The GSTIN's state; `None` for a PAN.
+    pub fn state(&self) -> Option<&'static state::State> {
+        match self {
+            Id::Gstin(g) => Some(g.state()),
+            Id::Pan(_) => None,
+        }
+    }
+
+    /// The PAN itself, or the PAN inside a GSTIN that holds one.
+    pub fn pan(&self) -> Option<Pan> {
+        match self {
+            Id::Gstin(g) => g.pan(),
+            Id::Pan(p) => Some(*p),
+        }
+    }
+
+    /// The PAN holder type, where there is a PAN.
+    pub fn holder_type(&self) -> Option<HolderType> {
+        self.pan().map(|p| p.holder_type())
+    }
 }
 
 /// The outcome of checking one value.
@@ -167,10 +198,10 @@ fn common_checks<const N: usize>(
 ) -> Result<[u8; N], IdError> {
     leading_checks(norm, changed, opts)?;
     // Fast path: the right number of clean ASCII bytes.
-    if let Ok(bytes) = <[u8; N]>::try_from(norm.as_bytes()) {
-        if bytes.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
-            return Ok(bytes);
-        }
+    if let Ok(bytes) = <[u8; N]>::try_from(norm.as_bytes())
+        && bytes.iter().all(|&b| checksum::is_canonical(b))
+    {
+        return Ok(bytes);
     }
     let found = norm.chars().count();
     if found != N {

@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use super::checksum::is_canonical;
+
 /// Normalises `input`, borrowing it when it is already canonical.
 ///
 /// `Cow::Borrowed` means nothing changed, which is what `strict` mode
@@ -22,7 +24,7 @@ use std::borrow::Cow;
 pub fn normalize(input: &str) -> Cow<'_, str> {
     // The common case, an already clean value, costs one scan and no
     // allocation.
-    if input.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+    if input.bytes().all(is_canonical) {
         return Cow::Borrowed(input);
     }
     let mut out = String::with_capacity(input.len());

@@ -187,6 +187,9 @@ pub(crate) fn check_body(bytes: &[u8], offset: usize) -> Result<(), IdError> {
 /// if exactly one does (SPEC.md section 5).
 pub(crate) fn suggest(norm: &str, opts: Options) -> Option<String> {
     let bytes: [u8; 10] = norm.as_bytes().try_into().ok()?;
+    if !bytes.iter().all(|&b| super::checksum::is_canonical(b)) {
+        return None;
+    }
     if !matches!(check_shape(&bytes), Err(IdError::Format { .. })) {
         return None;
     }

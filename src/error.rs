@@ -1,0 +1,55 @@
+//! Errors that stop a whole command (exit 2), with stable codes.
+//!
+//! Invalid identifiers are not errors here: they are findings, reported
+//! row by row. These are the problems after which nothing usable can be
+//! done: bad arguments, unreadable input, unwritable output.
+
+use std::io;
+use std::path::PathBuf;
+
+/// A failure that stops a command.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The arguments make no sense together.
+    #[error("{0}")]
+    Usage(String),
+    /// An input could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        /// The file, or `-` for standard input.
+        path: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: io::Error,
+    },
+    /// An output could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file, or `-` for standard output.
+        path: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// The stable, machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Usage(_) => "usage",
+            Error::Read { .. } => "read",
+            Error::Write { .. } => "write",
+        }
+    }
+
+    /// Whether the failure is a closed output pipe (`gstbatch ... | head`),
+    /// which is not a failure for the user.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Write { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

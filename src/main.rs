@@ -1,0 +1,34 @@
+//! The `gstbatch` binary: parse the command line, run one command, map the
+//! outcome to an exit code. Everything else lives in the library.
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use gstbatch::cli::{Cli, Command};
+use gstbatch::exit::Exit;
+use gstbatch::{Error, check};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gstbatch: {:#}", anyhow::Error::from(err));
+            Exit::Failed.into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit, Error> {
+    match cli.command {
+        Command::Check(args) => {
+            let stdout = io::stdout();
+            let interactive = stdout.is_terminal();
+            let mut out = io::BufWriter::new(stdout.lock());
+            check::run(&args, &mut io::stdin().lock(), &mut out, interactive)
+        }
+    }
+}

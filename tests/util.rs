@@ -1,0 +1,117 @@
+//! Helpers: run the real binary in a fresh temporary folder and explain
+//! failures with the command, its folder, stdout and stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// A temporary working folder for one test.
+pub struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    /// A new, empty folder.
+    pub fn new() -> Dir {
+        Dir { tmp: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A command for the binary, run in this folder.
+    pub fn cmd(&self) -> Cmd {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gstbatch"));
+        cmd.current_dir(self.path());
+        Cmd { cmd, stdin: None }
+    }
+}
+
+/// The path of a file in `samples/`.
+pub fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)
+}
+
+/// The binary with arguments and optional stdin.
+pub struct Cmd {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Cmd {
+    /// Adds arguments.
+    pub fn args<I, S>(mut self, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Pipes `input` to stdin.
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// Runs and checks the exit code, printing everything on a mismatch.
+    pub fn run(mut self, want: i32) -> Run {
+        let shown = format!("{:?}", self.cmd);
+        if let Some(input) = self.stdin.take() {
+            self.cmd.write_stdin(input);
+        }
+        let out: Output = self.cmd.output().expect("run gstbatch");
+        let run = Run { out };
+        if run.out.status.code() != Some(want) {
+            panic!(
+                "\n--- command\n{shown}\n--- want exit {want}, got {:?}\n--- stdout\n{}\n--- stderr\n{}\n",
+                run.out.status.code(),
+                run.stdout(),
+                run.stderr()
+            );
+        }
+        run
+    }
+}
+
+/// A finished run.
+pub struct Run {
+    out: Output,
+}
+
+impl Run {
+    /// Standard output as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+
+    /// Standard error as text.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+}
+
+/// Compares `got` with the golden file `tests/golden/NAME`; with
+/// `GSTBATCH_BLESS=1` in the environment, rewrites the file instead.
+pub fn golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("GSTBATCH_BLESS").is_some() {
+        std::fs::write(&path, got).expect("bless golden file");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{}: {e} (run with GSTBATCH_BLESS=1 to create)", path.display())
+    });
+    if want != got {
+        let first = want.lines().zip(got.lines()).position(|(a, b)| a != b);
+        panic!(
+            "{} differs (first differing line {:?}; GSTBATCH_BLESS=1 rewrites it)\n--- got\n{got}",
+            path.display(),
+            first.map(|i| i + 1)
+        );
+    }
+}
