@@ -3,6 +3,8 @@
 //! Nothing here opens a file or reads the clock; commands resolve these
 //! arguments into their runtime configuration.
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ident::{Kind, Options};
@@ -21,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Check GSTINs and PANs given as arguments, or one per line on stdin.
     Check(CheckArgs),
+    /// Validate the identifiers in a CSV file and write a report.
+    Validate(ValidateArgs),
 }
 
 /// Which identifier to expect.
@@ -93,6 +97,104 @@ pub struct CheckArgs {
     pub rules: RuleArgs,
 }
 
+/// Report formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// CSV: the input columns, then the result columns.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// One JSON array of objects.
+    Json,
+}
+
+impl ReportFormat {
+    /// The format a report file's extension implies: `.json`, `.jsonl` or
+    /// `.ndjson`; anything else (or stdout) is CSV.
+    pub fn from_path(path: Option<&std::path::Path>) -> ReportFormat {
+        let ext =
+            path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => ReportFormat::Json,
+            Some("jsonl" | "ndjson") => ReportFormat::Jsonl,
+            _ => ReportFormat::Csv,
+        }
+    }
+}
+
+/// Parses `--delimiter`: one ASCII character, or `tab` / `\t`.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => {
+            Err(format!("{s:?} is not a delimiter: give one ASCII character such as , ; | or tab"))
+        }
+    }
+}
+
+/// Flags shared by the commands that read CSV files.
+#[derive(Debug, Clone, Args)]
+pub struct CsvArgs {
+    /// Field delimiter (default: tab for .tsv and .tab files, else comma).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// The first row is data, not headers.
+    #[arg(long)]
+    pub no_headers: bool,
+    /// Worker threads (0 = one per core).
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub jobs: usize,
+    /// No progress bar and no summary line on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `gstbatch validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The CSV file to check (`-` for stdin).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Write the report here (default: stdout); written whole or not at all.
+    #[arg(long, short = 'o', value_name = "REPORT")]
+    pub output: Option<PathBuf>,
+    /// Report format (default: from the report's extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// The identifier column, by header name or 1-based number
+    /// (default: found by header).
+    #[arg(long, value_name = "NAME|N")]
+    pub column: Option<String>,
+    /// Which identifier to expect (auto: the header says, else each value's
+    /// length).
+    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+    pub kind: KindArg,
+    /// A PAN column that must match the PAN inside each GSTIN.
+    #[arg(long, value_name = "NAME|N")]
+    pub pan_column: Option<String>,
+    /// A state column (code or name) that must match each GSTIN's state.
+    #[arg(long, value_name = "NAME|N")]
+    pub state_column: Option<String>,
+    /// Write only the rows that fail.
+    #[arg(long)]
+    pub only_invalid: bool,
+    /// Do not track duplicates (saves their memory).
+    #[arg(long)]
+    pub no_duplicates: bool,
+    /// Also write a JSON summary to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,11 +211,41 @@ mod tests {
             "gstbatch", "check", "--kind", "pan", "--format", "jsonl", "--strict", "A", "-",
         ])
         .unwrap();
-        let Command::Check(args) = cli.command;
+        let Command::Check(args) = cli.command else { panic!("not check") };
         assert_eq!(args.ids, ["A", "-"]);
         assert_eq!(args.kind, KindArg::Pan);
         assert_eq!(args.format, CheckFormat::Jsonl);
         assert!(args.rules.options().strict);
         assert!(!args.rules.options().allow_retired);
+    }
+
+    #[test]
+    fn validate_parses_flags_and_delimiters() {
+        let cli = Cli::try_parse_from([
+            "gstbatch",
+            "validate",
+            "in.tsv",
+            "-o",
+            "r.json",
+            "--delimiter",
+            "tab",
+            "-j",
+            "1",
+            "--only-invalid",
+            "--no-duplicates",
+            "--pan-column",
+            "PAN",
+        ])
+        .unwrap();
+        let Command::Validate(a) = cli.command else { panic!("not validate") };
+        assert_eq!(a.csv.delimiter, Some(b'\t'));
+        assert_eq!(a.csv.jobs, 1);
+        assert!(a.only_invalid && a.no_duplicates);
+        assert_eq!(ReportFormat::from_path(a.output.as_deref()), ReportFormat::Json);
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert!(parse_delimiter("ab").is_err());
+        assert!(parse_delimiter("\"").is_err());
+        assert_eq!(ReportFormat::from_path(None), ReportFormat::Csv);
+        assert_eq!(ReportFormat::from_path(Some("x.NDJSON".as_ref())), ReportFormat::Jsonl);
     }
 }

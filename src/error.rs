@@ -23,6 +23,23 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The input is not CSV text at all.
+    #[error("{} is not a CSV file: {why}", .path.display())]
+    NotCsv {
+        /// The file, or `-` for standard input.
+        path: PathBuf,
+        /// What it looks like instead.
+        why: String,
+    },
+    /// The identifier column (or another named column) is missing or
+    /// ambiguous.
+    #[error("{}: {message}", .path.display())]
+    Column {
+        /// The file, or `-` for standard input.
+        path: PathBuf,
+        /// What is wrong, with the header list.
+        message: String,
+    },
     /// An output could not be written.
     #[error("cannot write {}: {source}", .path.display())]
     Write {
@@ -41,6 +58,8 @@ impl Error {
             Error::Usage(_) => "usage",
             Error::Read { .. } => "read",
             Error::Write { .. } => "write",
+            Error::NotCsv { .. } => "not_csv",
+            Error::Column { .. } => "column",
         }
     }
 

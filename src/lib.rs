@@ -14,11 +14,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod error;
 pub mod exit;
 pub mod ident;
+pub mod validate;
 
 pub use error::Error;
 pub use ident::{Gstin, IdError, Pan};

@@ -8,7 +8,7 @@ use clap::Parser;
 
 use gstbatch::cli::{Cli, Command};
 use gstbatch::exit::Exit;
-use gstbatch::{Error, check};
+use gstbatch::{Error, check, validate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -30,5 +30,6 @@ fn run(cli: Cli) -> Result<Exit, Error> {
             let mut out = io::BufWriter::new(stdout.lock());
             check::run(&args, &mut io::stdin().lock(), &mut out, interactive)
         }
+        Command::Validate(args) => validate::run(&args),
     }
 }

@@ -279,6 +279,23 @@ impl Gstin {
         (self.base != Base::Other).then_some(self.bytes[12] as char)
     }
 
+    /// A number that identifies this GSTIN exactly, for compact duplicate
+    /// tracking: distinct GSTINs get distinct numbers, all below 2^63.
+    ///
+    /// The check character is left out (the other fourteen decide it), and
+    /// each position is a digit in the radix of what its layout allows there.
+    pub fn compact(&self) -> u64 {
+        let state = u64::from(self.state().code);
+        let (tag, layout) = match candidate(self.state().code, &self.bytes) {
+            Some(l) if std::ptr::eq(l, &OIDAR) => (7, l),
+            Some(l) => {
+                (STATE_LAYOUTS.iter().position(|x| std::ptr::eq(x, l)).unwrap_or(0) as u64, l)
+            }
+            None => (0, &STATE_LAYOUTS[6]),
+        };
+        layout::pack(state, &layout.slots[..12], &self.bytes[2..14]) * 8 + tag
+    }
+
     /// The check character (15th).
     pub fn check_char(&self) -> char {
         self.bytes[14] as char

@@ -37,6 +37,18 @@ impl Slot {
         cp < 36 && (self.mask >> cp) & 1 == 1
     }
 
+    /// How many characters the slot accepts.
+    pub(crate) fn radix(self) -> u64 {
+        u64::from(self.mask.count_ones())
+    }
+
+    /// The index of `b` among the characters the slot accepts (`b` must be
+    /// one of them).
+    pub(crate) fn rank(self, b: u8) -> u64 {
+        let cp = code_point(b).min(63);
+        u64::from((self.mask & ((1u64 << cp) - 1)).count_ones())
+    }
+
     /// What the slot wants, for a message.
     pub(crate) fn describe(self) -> &'static str {
         self.text
@@ -47,6 +59,13 @@ impl Slot {
 pub(crate) const D: Slot = Slot { mask: DIGITS, text: "a digit" };
 pub(crate) const L: Slot = Slot { mask: ALL & !DIGITS, text: "a letter" };
 pub(crate) const X: Slot = Slot { mask: ALL, text: "a letter or digit" };
+
+/// Packs bytes that fit `slots` into one number, `start` first, each
+/// position a digit in the slot's own radix: distinct values give distinct
+/// numbers.
+pub(crate) fn pack(start: u64, slots: &[Slot], bytes: &[u8]) -> u64 {
+    slots.iter().zip(bytes).fold(start, |acc, (s, &b)| acc * s.radix() + s.rank(b))
+}
 
 /// How well bytes fit a layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

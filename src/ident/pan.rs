@@ -146,6 +146,13 @@ impl Pan {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// A number that identifies this PAN exactly, for compact duplicate
+    /// tracking; its top bit is set, so it never equals a
+    /// [`Gstin::compact`](super::Gstin::compact).
+    pub fn compact(&self) -> u64 {
+        layout::pack(0, &PAN_SLOTS, &self.0) | 1 << 63
+    }
+
     /// The holder type (4th character).
     pub fn holder_type(&self) -> HolderType {
         HolderType::from_letter(self.0[3]).unwrap_or(HolderType::Individual)

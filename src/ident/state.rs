@@ -137,9 +137,182 @@ pub fn by_digits(two: [u8; 2]) -> Option<&'static State> {
     }
 }
 
+/// Other names people write for states and UTs, keyed like [`name_key`],
+/// with the codes each may stand for. Names of territories that were split
+/// or merged match every code that covered them: `Daman and Diu` is 25 and,
+/// since the merger, 26; undivided Andhra Pradesh (28) covered today's 36
+/// and 37.
+const ALIASES: &[(&str, &[u8])] = &[
+    ("jk", &[1]),
+    ("jammukashmir", &[1]),
+    ("hp", &[2]),
+    ("pb", &[3]),
+    ("ch", &[4]),
+    ("uk", &[5]),
+    ("ut", &[5]),
+    ("uttaranchal", &[5]),
+    ("hr", &[6]),
+    ("dl", &[7]),
+    ("nctofdelhi", &[7]),
+    ("newdelhi", &[7]),
+    ("rj", &[8]),
+    ("up", &[9]),
+    ("br", &[10]),
+    ("sk", &[11]),
+    ("ar", &[12]),
+    ("nl", &[13]),
+    ("mn", &[14]),
+    ("mz", &[15]),
+    ("tr", &[16]),
+    ("ml", &[17]),
+    ("as", &[18]),
+    ("wb", &[19]),
+    ("jh", &[20]),
+    ("od", &[21]),
+    ("or", &[21]),
+    ("orissa", &[21]),
+    ("cg", &[22]),
+    ("ct", &[22]),
+    ("chattisgarh", &[22]),
+    ("mp", &[23]),
+    ("gj", &[24]),
+    ("dd", &[25, 26]),
+    ("damandiu", &[25, 26]),
+    ("dn", &[26]),
+    ("dnhdd", &[26]),
+    ("dadranagarhaveli", &[26]),
+    ("dadranagarhavelidamandiu", &[26]),
+    ("mh", &[27]),
+    ("andhrapradeshbeforedivision", &[28]),
+    ("ka", &[29]),
+    ("ga", &[30]),
+    ("ld", &[31]),
+    ("kl", &[32]),
+    ("tn", &[33]),
+    ("py", &[34]),
+    ("pondicherry", &[34]),
+    ("pondy", &[34]),
+    ("an", &[35]),
+    ("andamannicobar", &[35]),
+    ("andamannicobarislands", &[35]),
+    ("ts", &[36, 28]),
+    ("tg", &[36, 28]),
+    ("telangana", &[36, 28]),
+    ("ap", &[37, 28]),
+    ("andhrapradesh", &[37, 28]),
+    ("la", &[38]),
+    ("oidar", &[99]),
+    ("centrejurisdiction", &[99]),
+    ("centraljurisdiction", &[99]),
+    ("othercountry", &[97]),
+    ("otherterritory", &[97]),
+];
+
+/// The comparison key of a state name: ASCII letters and digits lower-cased,
+/// `&` and the word `and` dropped, everything else ignored.
+///
+/// ```
+/// use gstbatch::ident::state::name_key;
+/// assert_eq!(name_key("Andaman & Nicobar"), name_key("andaman and nicobar"));
+/// ```
+pub fn name_key(name: &str) -> String {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            word.push(ch.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words.retain(|w| w != "and" && w != "the" && w != "of");
+    words.concat()
+}
+
+/// Whether a state-column value (a code such as `27` or `7`, a name such as
+/// `Maharashtra` or `Orissa`, or a common abbreviation such as `MH`) can
+/// mean the state with code `code` (SPEC.md section 1.2).
+///
+/// ```
+/// use gstbatch::ident::state::matches_code;
+/// assert!(matches_code("Pondicherry", 34));
+/// assert!(matches_code("07", 7));
+/// assert!(!matches_code("Kerala", 33));
+/// ```
+pub fn matches_code(value: &str, code: u8) -> bool {
+    codes_for(value).contains(&code)
+}
+
+/// The codes a state-column value can stand for; empty when it names
+/// nothing known.
+pub fn codes_for(value: &str) -> Vec<u8> {
+    let trimmed = value.trim();
+    if !trimmed.is_empty() && trimmed.len() <= 2 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed
+            .parse::<u8>()
+            .ok()
+            .and_then(by_code)
+            .map(|s| vec![s.code])
+            .unwrap_or_default();
+    }
+    let key = name_key(trimmed);
+    if key.is_empty() {
+        return Vec::new();
+    }
+    if let Some((_, codes)) = ALIASES.iter().find(|(k, _)| *k == key) {
+        return codes.to_vec();
+    }
+    STATES.iter().filter(|s| name_key(s.name) == key).map(|s| s.code).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spec_1_2_state_names_match_loosely() {
+        let table: &[(&str, u8)] = &[
+            ("Maharashtra", 27),
+            ("MAHARASHTRA", 27),
+            ("maharashtra.", 27),
+            ("27", 27),
+            ("7", 7),
+            ("Orissa", 21),
+            ("Odisha", 21),
+            ("Pondicherry", 34),
+            ("Andaman & Nicobar", 35),
+            ("Andaman and Nicobar Islands", 35),
+            ("Dadra & Nagar Haveli", 26),
+            ("Dadra and Nagar Haveli and Daman and Diu", 26),
+            ("Daman & Diu", 26),
+            ("Daman and Diu", 25),
+            ("J&K", 1),
+            ("Jammu & Kashmir", 1),
+            ("Ladakh", 38),
+            ("Telangana", 36),
+            ("Andhra Pradesh", 37),
+            ("Andhra Pradesh", 28),
+            ("Other Territory", 97),
+            ("Centre Jurisdiction", 99),
+            ("Uttaranchal", 5),
+            ("MH", 27),
+            ("Tamil Nadu", 33),
+        ];
+        for &(name, code) in table {
+            assert!(matches_code(name, code), "{name} should match {code}");
+        }
+        for (name, code) in [("Kerala", 33), ("Delhi", 6), ("", 27), ("Atlantis", 27), ("96", 96)] {
+            assert!(!matches_code(name, code), "{name} should not match {code}");
+        }
+        // Every official name matches its own code.
+        for s in &STATES {
+            assert!(matches_code(s.name, s.code), "{}", s.name);
+            assert!(matches_code(s.code_str(), s.code), "{}", s.name);
+        }
+    }
 
     #[test]
     fn spec_1_2_every_code_is_known_and_nothing_else() {

@@ -503,7 +503,54 @@ fn body_strategy() -> impl Strategy<Value = (RegistrationType, String)> {
     ]
 }
 
+#[test]
+fn compact_keys_stay_below_the_pan_bit_at_their_largest() {
+    // The largest value of every layout: the last character of each slot.
+    for body in [
+        "9999ZZZ99999OS",
+        "9799ZZZ99999NR",
+        "9799ZZZ99999UN",
+        "97ZZZZ99999ZZD",
+        "97ZZZGZ9999ZZD",
+        "97ZZZGZ9999ZZC",
+        "97ZZZGZ9999ZZZ",
+    ] {
+        let g = with_check(body);
+        let parsed = Gstin::parse_with(&g, Options::default()).unwrap();
+        assert!(parsed.compact() < 1 << 63, "{g}");
+    }
+    // Government IDs need a digit check character; find the largest such.
+    let govt = (0..100_000u32)
+        .rev()
+        .map(|n| with_check(&format!("97ZZZZ{n:05}Z9Z")))
+        .find(|g| g.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap();
+    assert!(govt.parse::<Gstin>().unwrap().compact() < 1 << 63);
+    assert!("ZZZGZ9999Z".parse::<Pan>().unwrap().compact() >= 1 << 63);
+}
+
 proptest! {
+    #[test]
+    fn prop_compact_keys_are_injective(((_, a), (_, b)) in (body_strategy(), body_strategy())) {
+        let (a, b) = (with_check(&a), with_check(&b));
+        let (ga, gb) = (a.parse::<Gstin>().unwrap(), b.parse::<Gstin>().unwrap());
+        prop_assert_eq!(ga.compact() == gb.compact(), a == b);
+        prop_assert!(ga.compact() < 1 << 63);
+    }
+
+    #[test]
+    fn prop_compact_keys_differ_by_one_character((_, body) in body_strategy(), pos in 0..14usize, alt in 0..36usize) {
+        // Neighbours are the likeliest to collide in a packing bug.
+        let g = with_check(&body);
+        let mut other = body.clone().into_bytes();
+        prop_assume!(other[pos] != ALPHABET[alt]);
+        other[pos] = ALPHABET[alt];
+        let other = with_check(std::str::from_utf8(&other).unwrap());
+        if let Ok(o) = other.parse::<Gstin>() {
+            prop_assert_ne!(o.compact(), g.parse::<Gstin>().unwrap().compact());
+        }
+    }
+
     #[test]
     fn prop_generated_gstins_parse_and_round_trip((reg, body) in body_strategy()) {
         let g = with_check(&body);

@@ -1,0 +1,302 @@
+//! Opening an input (a file, or stdin as `-`) and reading it in blocks cut
+//! at record boundaries.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+use super::scan::{self, RawRecord, Records};
+
+/// Bytes per block: large enough to amortise the hand-off to a worker,
+/// small enough that a batch of them stays a few MiB.
+pub const BLOCK_SIZE: usize = 256 * 1024;
+
+/// Where input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input (`-`).
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+impl Source {
+    /// `-` means stdin; anything else is a path.
+    pub fn from_arg(arg: &Path) -> Source {
+        if arg == Path::new("-") { Source::Stdin } else { Source::File(arg.to_path_buf()) }
+    }
+
+    /// The name to show in messages.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// The path, as carried in errors.
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Source::Stdin => PathBuf::from("-"),
+            Source::File(p) => p.clone(),
+        }
+    }
+}
+
+/// The delimiter: the flag if given, tab for `.tsv` and `.tab` files,
+/// otherwise a comma.
+pub fn delimiter_for(source: &Source, flag: Option<u8>) -> u8 {
+    if let Some(d) = flag {
+        return d;
+    }
+    match source {
+        Source::File(p) => match p.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab") => b'\t',
+            _ => b',',
+        },
+        Source::Stdin => b',',
+    }
+}
+
+/// An input being read in blocks.
+pub struct BlockReader {
+    source: Source,
+    inner: Box<dyn Read + Send>,
+    pending: Vec<u8>,
+    delimiter: u8,
+    eof: bool,
+    started: bool,
+    /// Bytes read so far, for progress.
+    pub bytes_read: u64,
+    /// The file's size, when it is a regular file.
+    pub len: Option<u64>,
+}
+
+impl BlockReader {
+    /// Opens `source`.
+    ///
+    /// # Errors
+    /// [`Error::Read`] when the file cannot be opened.
+    pub fn open(source: Source, delimiter: u8) -> Result<BlockReader> {
+        let (inner, len): (Box<dyn Read + Send>, Option<u64>) = match &source {
+            Source::Stdin => (Box::new(io::stdin()), None),
+            Source::File(p) => {
+                let f = File::open(p).map_err(|e| Error::Read { path: p.clone(), source: e })?;
+                let meta = f.metadata().map_err(|e| Error::Read { path: p.clone(), source: e })?;
+                if meta.is_dir() {
+                    return Err(Error::Read {
+                        path: p.clone(),
+                        source: io::Error::other("is a directory"),
+                    });
+                }
+                (Box::new(f), meta.is_file().then_some(meta.len()))
+            }
+        };
+        Ok(BlockReader::from_reader(source, inner, delimiter, len))
+    }
+
+    /// Reads from any reader; used by tests and by `open`.
+    pub fn from_reader(
+        source: Source,
+        inner: Box<dyn Read + Send>,
+        delimiter: u8,
+        len: Option<u64>,
+    ) -> BlockReader {
+        BlockReader {
+            source,
+            inner,
+            pending: Vec::new(),
+            delimiter,
+            eof: false,
+            started: false,
+            bytes_read: 0,
+            len,
+        }
+    }
+
+    /// The input's name for messages.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The field delimiter.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    fn read_err(&self, e: io::Error) -> Error {
+        Error::Read { path: self.source.path(), source: e }
+    }
+
+    /// Reads until `pending` holds at least `want` bytes or the input ends.
+    fn fill(&mut self, want: usize) -> Result<()> {
+        while !self.eof && self.pending.len() < want {
+            let old = self.pending.len();
+            self.pending.resize(want.max(old + 8192), 0);
+            match self.inner.read(&mut self.pending[old..]) {
+                Ok(0) => {
+                    self.pending.truncate(old);
+                    self.eof = true;
+                }
+                Ok(n) => {
+                    self.pending.truncate(old + n);
+                    self.bytes_read += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.pending.truncate(old),
+                Err(e) => {
+                    self.pending.truncate(old);
+                    return Err(self.read_err(e));
+                }
+            }
+        }
+        if !self.started {
+            self.started = true;
+            self.check_encoding()?;
+        }
+        Ok(())
+    }
+
+    /// Strips a UTF-8 byte-order mark and refuses what is clearly not CSV
+    /// text, before any row is read.
+    fn check_encoding(&mut self) -> Result<()> {
+        if self.pending.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            self.pending.drain(..3);
+        }
+        let not_csv = |why: &str| Error::NotCsv { path: self.source.path(), why: why.to_string() };
+        if self.pending.starts_with(&[0xFF, 0xFE]) || self.pending.starts_with(&[0xFE, 0xFF]) {
+            return Err(not_csv(
+                "it is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"",
+            ));
+        }
+        let head = &self.pending[..self.pending.len().min(4096)];
+        let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+        if first_line.contains(&0) {
+            return Err(not_csv("its first line holds NUL bytes: it looks binary or UTF-16"));
+        }
+        Ok(())
+    }
+
+    /// The next block of whole records, or `None` at the end.
+    ///
+    /// # Errors
+    /// [`Error::Read`] when reading fails.
+    pub fn next_block(&mut self) -> Result<Option<Vec<u8>>> {
+        let mut want = BLOCK_SIZE;
+        loop {
+            self.fill(want)?;
+            if self.pending.is_empty() {
+                return Ok(None);
+            }
+            if self.eof {
+                return Ok(Some(std::mem::take(&mut self.pending)));
+            }
+            if let Some(cut) = scan::last_boundary(&self.pending, self.delimiter) {
+                let rest = self.pending.split_off(cut);
+                let mut block = std::mem::replace(&mut self.pending, rest);
+                block.shrink_to_fit();
+                return Ok(Some(block));
+            }
+            // One record longer than the block: read more.
+            want = self.pending.len() * 2;
+        }
+    }
+
+    /// Reads the first record (skipping blank lines before it) and returns
+    /// its fields and the spreadsheet rows it took. With `consume` false the
+    /// record stays to be read again as data (`--no-headers`).
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::NotCsv`]; `Ok(None)` when the input holds no
+    /// record at all.
+    pub fn first_record(&mut self, consume: bool) -> Result<Option<(Vec<Vec<u8>>, u64)>> {
+        let Some(block) = self.next_block()? else {
+            return Ok(None);
+        };
+        let mut recs = Records::new(&block, self.delimiter);
+        let Some(rec): Option<RawRecord<'_>> = recs.next() else {
+            return Ok(None);
+        };
+        let fields: Vec<Vec<u8>> =
+            scan::Fields::new(&rec, self.delimiter).iter().map(|f| f.to_vec()).collect();
+        let rows = 1 + rec.blank_before as u64;
+        let keep_from = if consume { recs.offset() } else { 0 };
+        let (rows, keep_from) = if consume { (rows, keep_from) } else { (0, keep_from) };
+        let mut rest = block[keep_from..].to_vec();
+        rest.extend_from_slice(&self.pending);
+        self.pending = rest;
+        Ok(Some((fields, rows)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(bytes: &'static [u8]) -> BlockReader {
+        BlockReader::from_reader(Source::Stdin, Box::new(bytes), b',', None)
+    }
+
+    #[test]
+    fn bom_is_stripped_and_header_read() {
+        let mut r = reader(b"\xEF\xBB\xBFGSTIN,Name\n27AAPFU0939F1ZV,A\n");
+        let (h, rows) = r.first_record(true).unwrap().unwrap();
+        assert_eq!(h, vec![b"GSTIN".to_vec(), b"Name".to_vec()]);
+        assert_eq!(rows, 1);
+        assert_eq!(r.next_block().unwrap().unwrap(), b"27AAPFU0939F1ZV,A\n");
+        assert!(r.next_block().unwrap().is_none());
+    }
+
+    #[test]
+    fn utf16_and_binary_are_not_csv() {
+        assert!(matches!(reader(b"\xFF\xFEG\0S\0").first_record(true), Err(Error::NotCsv { .. })));
+        assert!(matches!(reader(b"a\0b,c\n").first_record(true), Err(Error::NotCsv { .. })));
+    }
+
+    #[test]
+    fn empty_input_has_no_record() {
+        assert!(reader(b"").first_record(true).unwrap().is_none());
+        assert!(reader(b"\n\r\n").first_record(true).unwrap().is_none());
+    }
+
+    #[test]
+    fn no_headers_keeps_the_first_record() {
+        let mut r = reader(b"\n\na,b\nc,d\n");
+        let (h, rows) = r.first_record(false).unwrap().unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(rows, 0);
+        assert_eq!(r.next_block().unwrap().unwrap(), b"\n\na,b\nc,d\n");
+    }
+
+    #[test]
+    fn blocks_are_cut_at_record_boundaries() {
+        let mut data = Vec::new();
+        for i in 0..100_000 {
+            data.extend_from_slice(format!("{i},\"multi\nline {i}\"\n").as_bytes());
+        }
+        let total = data.len();
+        let mut r =
+            BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None);
+        let mut seen = 0;
+        let mut records = 0;
+        while let Some(b) = r.next_block().unwrap() {
+            seen += b.len();
+            records += Records::new(&b, b',').count();
+        }
+        assert_eq!(seen, total);
+        assert_eq!(records, 100_000);
+    }
+
+    #[test]
+    fn one_record_larger_than_a_block() {
+        let mut data = b"h\n\"".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 3 * BLOCK_SIZE));
+        data.extend_from_slice(b"\"\nnext\n");
+        let mut r =
+            BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None);
+        r.first_record(true).unwrap();
+        let b = r.next_block().unwrap().unwrap();
+        assert_eq!(Records::new(&b, b',').count(), 2);
+    }
+}

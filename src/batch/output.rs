@@ -1,0 +1,170 @@
+//! Writing reports without ever leaving a half-written file.
+//!
+//! A report for a named file goes to a temporary file in the same folder,
+//! which is renamed over the target only after a final flush succeeds. A run
+//! that fails or is interrupted leaves any earlier report untouched and no
+//! partial file under the target's name.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Output buffer size; large writes keep the writer thread cheap.
+const BUF: usize = 1 << 20;
+
+/// Where a report goes.
+pub enum Output {
+    /// Standard output.
+    Stdout(BufWriter<io::Stdout>),
+    /// A temporary file that becomes `target` on [`Output::commit`].
+    File {
+        /// The temporary file.
+        tmp: BufWriter<tempfile::NamedTempFile>,
+        /// The final name.
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    /// Stdout for `None` or `-`, else a temporary file beside `path`.
+    ///
+    /// # Errors
+    /// [`Error::Write`] when the temporary file cannot be created.
+    pub fn create(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path.filter(|p| *p != Path::new("-")) else {
+            return Ok(Output::Stdout(BufWriter::with_capacity(BUF, io::stdout())));
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".gstbatch-")
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::Write { path: path.to_path_buf(), source: e })?;
+        Ok(Output::File { tmp: BufWriter::with_capacity(BUF, tmp), target: path.to_path_buf() })
+    }
+
+    /// The name to show in messages and errors.
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Output::Stdout(_) => PathBuf::from("-"),
+            Output::File { target, .. } => target.clone(),
+        }
+    }
+
+    /// Writes bytes.
+    ///
+    /// # Errors
+    /// [`Error::Write`].
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        let r = match self {
+            Output::Stdout(w) => w.write_all(bytes),
+            Output::File { tmp, .. } => tmp.write_all(bytes),
+        };
+        r.map_err(|e| Error::Write { path: self.path(), source: e })
+    }
+
+    /// Flushes and, for a file, renames the temporary file over the target.
+    /// Only now does the target change.
+    ///
+    /// # Errors
+    /// [`Error::Write`] when flushing, syncing or renaming fails; the target
+    /// is then untouched.
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut w) => {
+                w.flush().map_err(|e| Error::Write { path: PathBuf::from("-"), source: e })
+            }
+            Output::File { tmp, target } => {
+                let err = |e: io::Error| Error::Write { path: target.clone(), source: e };
+                let tmp = tmp.into_inner().map_err(|e| err(e.into_error()))?;
+                tmp.as_file().sync_all().map_err(err)?;
+                set_permissions(tmp.path(), &target).map_err(err)?;
+                tmp.persist(&target).map_err(|e| err(e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A report gets the permissions of the file it replaces, or the usual
+/// `rw-r--r--` (the temporary file starts as owner-only).
+#[cfg(unix)]
+fn set_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let perms = match fs::metadata(target) {
+        Ok(m) => m.permissions(),
+        Err(_) => fs::Permissions::from_mode(0o644),
+    };
+    fs::set_permissions(tmp, perms)
+}
+
+#[cfg(not(unix))]
+fn set_permissions(_tmp: &Path, _target: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Writes a whole small file (a JSON summary) atomically.
+///
+/// # Errors
+/// [`Error::Write`].
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut out = Output::create(Some(path))?;
+    out.write_all(bytes)?;
+    out.commit()
+}
+
+/// Whether `output` names the same file as `input` (refused: the report
+/// would destroy its own input).
+pub fn same_file(input: &Path, output: &Path) -> bool {
+    let canon = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = fs::canonicalize(p) {
+            return Some(c);
+        }
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(fs::canonicalize(parent).ok()?.join(p.file_name()?))
+    };
+    match (canon(input), canon(output)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.csv");
+        fs::write(&target, "old").unwrap();
+        let mut out = Output::create(Some(&target)).unwrap();
+        out.write_all(b"new").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+        drop(out);
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "temporary file left behind");
+        let mut out = Output::create(Some(&target)).unwrap();
+        out.write_all(b"new").unwrap();
+        out.commit().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn same_file_sees_through_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        fs::write(&a, "x").unwrap();
+        assert!(same_file(&a, &dir.path().join(".").join("a.csv")));
+        assert!(!same_file(&a, &dir.path().join("b.csv")));
+    }
+}

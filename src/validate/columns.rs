@@ -1,0 +1,274 @@
+//! Finding the identifier column (and the cross-check columns) by header.
+//!
+//! Headers are compared by their key: ASCII letters and digits, lower-cased,
+//! everything else dropped, so `GSTIN/UIN`, `Gst No.` and `gst_number` are
+//! `gstinuin`, `gstno` and `gstnumber`. A GSTIN header is an optional party
+//! word (`Party`, `Supplier`, `Vendor`, `Customer`, ...), a core (`GSTIN`,
+//! `GSTN`, `GST`, `CTIN`), optionally `UIN` and `Registration`/`Reg`, then an
+//! optional `No`/`Number`/`Num`/`ID`, or the GST portal's forms such as
+//! `GSTIN of supplier` and `GSTIN/UIN of Recipient`. Bare `GST` is not one:
+//! in invoice registers it is usually the tax amount.
+
+/// Which kind of column a header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// A GSTIN column.
+    Gstin,
+    /// A PAN column.
+    Pan,
+}
+
+/// Party words that may open a header (`Supplier GSTIN`).
+const PARTIES: &[&str] = &[
+    "party",
+    "supplier",
+    "suppliers",
+    "vendor",
+    "vendors",
+    "customer",
+    "customers",
+    "buyer",
+    "buyers",
+    "recipient",
+    "recipients",
+    "seller",
+    "client",
+    "clients",
+    "dealer",
+    "counterparty",
+    "receiver",
+    "consignee",
+    "consignor",
+    "deductor",
+    "collector",
+    "taxpayer",
+    "taxpayers",
+    "billto",
+    "shipto",
+    "your",
+];
+
+/// Trailing words (`GSTIN No`, `PAN Number`).
+const SUFFIXES: &[&str] = &["number", "num", "no", "id"];
+
+/// A header's comparison key.
+pub fn key(header: &[u8]) -> String {
+    header
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+fn strip_any<'a>(s: &'a str, words: &[&str]) -> &'a str {
+    words.iter().find_map(|w| s.strip_prefix(w)).unwrap_or(s)
+}
+
+fn strip_suffix_any<'a>(s: &'a str, words: &[&str]) -> &'a str {
+    words.iter().find_map(|w| s.strip_suffix(w)).unwrap_or(s)
+}
+
+/// The family a header belongs to, if any.
+///
+/// ```
+/// use gstbatch::validate::columns::{family, Family};
+/// assert_eq!(family(b"GSTIN/UIN of Recipient"), Some(Family::Gstin));
+/// assert_eq!(family(b"Party GSTIN"), Some(Family::Gstin));
+/// assert_eq!(family(b"PAN No."), Some(Family::Pan));
+/// assert_eq!(family(b"GST"), None);
+/// ```
+pub fn family(header: &[u8]) -> Option<Family> {
+    let k = key(header);
+    // "GSTIN of supplier", "PAN of the deductor": the part before "of".
+    let k = match k.find("of") {
+        Some(i) if i > 0 => &k[..i],
+        _ => &k,
+    };
+    let with_suffix = strip_any(k, PARTIES);
+    let k = strip_suffix_any(with_suffix, SUFFIXES);
+    let gstin = ["gstinuin", "gstin", "gstn", "gst", "ctin"].iter().find_map(|c| k.strip_prefix(c));
+    if let Some(rest) = gstin {
+        let rest = rest.strip_prefix("uin").unwrap_or(rest);
+        let rest =
+            rest.strip_prefix("registration").or_else(|| rest.strip_prefix("reg")).unwrap_or(rest);
+        // Bare "gst" is a tax amount in most registers; "gst" needs a
+        // qualifier (GST No, GST Registration) to name an identifier.
+        let bare_gst = with_suffix == "gst";
+        if rest.is_empty() && !bare_gst {
+            return Some(Family::Gstin);
+        }
+    }
+    if let Some(rest) = k.strip_prefix("pan") {
+        let rest = rest.strip_prefix("card").unwrap_or(rest);
+        if rest.is_empty() {
+            return Some(Family::Pan);
+        }
+    }
+    None
+}
+
+/// Shows the headers for an error message.
+fn list(headers: &[Vec<u8>]) -> String {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| format!("{}: {:?}", i + 1, String::from_utf8_lossy(h)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Resolves a `--column`-style argument: a 1-based number, or a header
+/// name (exact first, then by key).
+///
+/// # Errors
+/// A message naming the problem and listing the headers.
+pub fn by_arg(arg: &str, headers: &[Vec<u8>], flag: &str) -> Result<usize, String> {
+    if let Ok(n) = arg.trim().parse::<usize>() {
+        if n >= 1 && n <= headers.len() {
+            return Ok(n - 1);
+        }
+        return Err(format!(
+            "{flag} {n}: the file has {} columns ({})",
+            headers.len(),
+            list(headers)
+        ));
+    }
+    let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == arg.as_bytes()).collect();
+    let found: Vec<usize> = if exact.is_empty() {
+        let want = key(arg.as_bytes());
+        (0..headers.len()).filter(|&i| !want.is_empty() && key(&headers[i]) == want).collect()
+    } else {
+        exact
+    };
+    match found[..] {
+        [i] => Ok(i),
+        [] => Err(format!("{flag} {arg:?}: no such column; the headers are {}", list(headers))),
+        _ => Err(format!(
+            "{flag} {arg:?} matches columns {}; give its number instead",
+            found.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(" and ")
+        )),
+    }
+}
+
+/// Finds the identifier column by header: a GSTIN column if there is one,
+/// else a PAN column. Returns its index and family.
+///
+/// # Errors
+/// A message when no header matches or several of the same family do.
+pub fn detect(headers: &[Vec<u8>]) -> Result<(usize, Family), String> {
+    for fam in [Family::Gstin, Family::Pan] {
+        let found: Vec<usize> =
+            (0..headers.len()).filter(|&i| family(&headers[i]) == Some(fam)).collect();
+        match found[..] {
+            [] => continue,
+            [i] => return Ok((i, fam)),
+            _ => {
+                return Err(format!(
+                    "several {} columns ({}); choose one with --column",
+                    if fam == Family::Gstin { "GSTIN" } else { "PAN" },
+                    found
+                        .iter()
+                        .map(|&i| format!("{}: {:?}", i + 1, String::from_utf8_lossy(&headers[i])))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "no GSTIN or PAN column; name it with --column NAME or NUMBER. The headers are {}",
+        list(headers)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gstin_headers() {
+        for h in [
+            "GSTIN",
+            "gstin",
+            "GST No",
+            "GST No.",
+            "GST Number",
+            "GSTIN/UIN",
+            "GST IN",
+            "Party GSTIN",
+            "Supplier GSTIN",
+            "Vendor GST No",
+            "GSTIN of supplier",
+            "GSTIN/UIN of Recipient",
+            "GSTIN of the supplier",
+            "Customer GSTIN No.",
+            "GST Registration No",
+            "GST Reg. No.",
+            "gst_number",
+            "CTIN",
+            "GSTN",
+            " GSTIN ",
+            "GSTIN No",
+        ] {
+            assert_eq!(family(h.as_bytes()), Some(Family::Gstin), "{h}");
+        }
+    }
+
+    #[test]
+    fn pan_headers() {
+        for h in [
+            "PAN",
+            "pan no",
+            "PAN Number",
+            "PAN No.",
+            "Party PAN",
+            "PAN Card No",
+            "PAN of deductor",
+        ] {
+            assert_eq!(family(h.as_bytes()), Some(Family::Pan), "{h}");
+        }
+    }
+
+    #[test]
+    fn other_headers() {
+        for h in [
+            "GST",
+            "GST Amount",
+            "GSTIN Status",
+            "Name",
+            "Company",
+            "State",
+            "",
+            "Span",
+            "GST Rate",
+        ] {
+            assert_eq!(family(h.as_bytes()), None, "{h}");
+        }
+    }
+
+    fn headers(names: &[&str]) -> Vec<Vec<u8>> {
+        names.iter().map(|n| n.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn detect_prefers_gstin_and_refuses_ambiguity() {
+        assert_eq!(detect(&headers(&["Name", "PAN", "GSTIN/UIN"])), Ok((2, Family::Gstin)));
+        assert_eq!(detect(&headers(&["Name", "PAN No"])), Ok((1, Family::Pan)));
+        let e = detect(&headers(&["GSTIN", "Party GSTIN"])).unwrap_err();
+        assert!(e.contains("several GSTIN columns"), "{e}");
+        let e = detect(&headers(&["Name", "City"])).unwrap_err();
+        assert!(e.contains("1: \"Name\", 2: \"City\""), "{e}");
+    }
+
+    #[test]
+    fn by_arg_number_or_name() {
+        let h = headers(&["Name", "GST No", "gst no"]);
+        assert_eq!(by_arg("1", &h, "--column"), Ok(0));
+        assert!(by_arg("4", &h, "--column").unwrap_err().contains("has 3 columns"));
+        assert!(by_arg("0", &h, "--column").is_err());
+        assert_eq!(by_arg("GST No", &h, "--column"), Ok(1));
+        assert_eq!(by_arg("name", &h, "--column"), Ok(0));
+        assert!(by_arg("GST-NO", &h, "--column").unwrap_err().contains("matches columns 2 and 3"));
+        assert!(by_arg("City", &h, "--column").unwrap_err().contains("no such column"));
+    }
+}
