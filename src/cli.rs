@@ -25,6 +25,23 @@ pub enum Command {
     Check(CheckArgs),
     /// Validate the identifiers in a CSV file and write a report.
     Validate(ValidateArgs),
+    /// Write a generated test file of `gstin,name,pan` rows (for benchmarks).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// Arguments of the hidden `gstbatch generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many data rows.
+    #[arg(long, default_value_t = 1000)]
+    pub rows: u64,
+    /// Seed: the same seed always gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write (default: stdout).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
 }
 
 /// Which identifier to expect.

@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod error;
 pub mod exit;
+pub mod generate;
 pub mod ident;
 pub mod validate;
 

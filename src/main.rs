@@ -8,7 +8,7 @@ use clap::Parser;
 
 use gstbatch::cli::{Cli, Command};
 use gstbatch::exit::Exit;
-use gstbatch::{Error, check, validate};
+use gstbatch::{Error, check, generate, validate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,5 +31,6 @@ fn run(cli: Cli) -> Result<Exit, Error> {
             check::run(&args, &mut io::stdin().lock(), &mut out, interactive)
         }
         Command::Validate(args) => validate::run(&args),
+        Command::Generate(args) => generate::run(args.rows, args.seed, args.output.as_ref()),
     }
 }

@@ -18,6 +18,14 @@ const BUF: usize = 1 << 20;
 pub enum Output {
     /// Standard output.
     Stdout(BufWriter<io::Stdout>),
+    /// A device or pipe named on the command line (`/dev/null`, a FIFO):
+    /// written in place, since renaming over it would replace the device.
+    Special {
+        /// The open device.
+        file: BufWriter<fs::File>,
+        /// Its name.
+        target: PathBuf,
+    },
     /// A temporary file that becomes `target` on [`Output::commit`].
     File {
         /// The temporary file.
@@ -36,6 +44,19 @@ impl Output {
         let Some(path) = path.filter(|p| *p != Path::new("-")) else {
             return Ok(Output::Stdout(BufWriter::with_capacity(BUF, io::stdout())));
         };
+        if let Ok(meta) = fs::metadata(path)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::Write { path: path.to_path_buf(), source: e })?;
+            return Ok(Output::Special {
+                file: BufWriter::with_capacity(BUF, file),
+                target: path.to_path_buf(),
+            });
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -52,7 +73,7 @@ impl Output {
     pub fn path(&self) -> PathBuf {
         match self {
             Output::Stdout(_) => PathBuf::from("-"),
-            Output::File { target, .. } => target.clone(),
+            Output::File { target, .. } | Output::Special { target, .. } => target.clone(),
         }
     }
 
@@ -64,6 +85,7 @@ impl Output {
         let r = match self {
             Output::Stdout(w) => w.write_all(bytes),
             Output::File { tmp, .. } => tmp.write_all(bytes),
+            Output::Special { file, .. } => file.write_all(bytes),
         };
         r.map_err(|e| Error::Write { path: self.path(), source: e })
     }
@@ -78,6 +100,9 @@ impl Output {
         match self {
             Output::Stdout(mut w) => {
                 w.flush().map_err(|e| Error::Write { path: PathBuf::from("-"), source: e })
+            }
+            Output::Special { mut file, target } => {
+                file.flush().map_err(|e| Error::Write { path: target, source: e })
             }
             Output::File { tmp, target } => {
                 let err = |e: io::Error| Error::Write { path: target.clone(), source: e };
@@ -157,6 +182,17 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let mut out = Output::create(Some(Path::new("/dev/null"))).unwrap();
+        assert!(matches!(out, Output::Special { .. }));
+        out.write_all(b"x").unwrap();
+        out.commit().unwrap();
+        assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device());
     }
 
     #[test]

@@ -188,8 +188,13 @@ impl<'a> Iterator for Records<'a> {
 pub enum Fields<'a> {
     /// No quotes: fields are slices of the record.
     Plain(&'a [u8], u8),
-    /// Quotes: fields unescaped by the csv crate.
-    Parsed(csv::ByteRecord),
+    /// Quotes: the unescaped fields, end to end, and where each ends.
+    Parsed {
+        /// The fields' bytes, concatenated.
+        data: Vec<u8>,
+        /// The end offset of each field in `data`.
+        ends: Vec<usize>,
+    },
 }
 
 impl<'a> Fields<'a> {
@@ -198,25 +203,15 @@ impl<'a> Fields<'a> {
         if !rec.quoted {
             return Fields::Plain(rec.bytes, delimiter);
         }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(rec.bytes);
-        let mut out = csv::ByteRecord::new();
-        match rdr.read_byte_record(&mut out) {
-            Ok(true) => Fields::Parsed(out),
-            // A record the scanner found always parses; keep a defined
-            // answer anyway: the raw bytes as one field.
-            _ => Fields::Parsed(csv::ByteRecord::from(vec![rec.bytes])),
-        }
+        let (data, ends) = unescape(rec.bytes, delimiter);
+        Fields::Parsed { data, ends }
     }
 
     /// The number of fields.
     pub fn len(&self) -> usize {
         match self {
             Fields::Plain(b, d) => memchr::memchr_iter(*d, b).count() + 1,
-            Fields::Parsed(r) => r.len(),
+            Fields::Parsed { ends, .. } => ends.len(),
         }
     }
 
@@ -228,16 +223,16 @@ impl<'a> Fields<'a> {
     /// Field `i` (0-based), if the record has it.
     pub fn get(&self, i: usize) -> Option<&[u8]> {
         match self {
-            Fields::Plain(b, d) => memchr::memchr_iter(*d, b)
-                .chain(std::iter::once(b.len()))
-                .scan(0usize, |start, end| {
-                    let f = (*start, end);
-                    *start = end + 1;
-                    Some(f)
-                })
-                .nth(i)
-                .map(|(s, e)| &b[s..e]),
-            Fields::Parsed(r) => r.get(i),
+            Fields::Plain(b, d) => {
+                let start = if i == 0 { 0 } else { memchr::memchr_iter(*d, b).nth(i - 1)? + 1 };
+                let end = memchr(*d, &b[start..]).map_or(b.len(), |j| start + j);
+                Some(&b[start..end])
+            }
+            Fields::Parsed { data, ends } => {
+                let end = *ends.get(i)?;
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                Some(&data[start..end])
+            }
         }
     }
 
@@ -245,19 +240,45 @@ impl<'a> Fields<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
         (0..self.len()).map_while(move |i| self.get(i))
     }
+}
 
-    /// Byte offset in the record where field `i` starts (plain records only).
-    pub fn plain_offset(&self, i: usize) -> Option<usize> {
-        match self {
-            Fields::Plain(b, d) => {
-                if i == 0 {
-                    Some(0)
-                } else {
-                    memchr::memchr_iter(*d, b).nth(i - 1).map(|p| p + 1)
+/// Unescapes a record that holds quotes, with csv-core's rules: a quoted
+/// field runs to its closing quote (`""` is one quote), and anything after
+/// that up to the delimiter is kept as written.
+fn unescape(bytes: &[u8], delimiter: u8) -> (Vec<u8>, Vec<usize>) {
+    let mut data = Vec::with_capacity(bytes.len());
+    let mut ends = Vec::new();
+    let mut i = 0;
+    loop {
+        if bytes.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match memchr(b'"', &bytes[i..]) {
+                    None => {
+                        data.extend_from_slice(&bytes[i..]);
+                        i = bytes.len();
+                        break;
+                    }
+                    Some(j) => {
+                        data.extend_from_slice(&bytes[i..i + j]);
+                        i += j + 1;
+                        if bytes.get(i) == Some(&b'"') {
+                            data.push(b'"');
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
                 }
             }
-            Fields::Parsed(_) => None,
         }
+        let end = memchr(delimiter, &bytes[i.min(bytes.len())..]).map_or(bytes.len(), |j| i + j);
+        data.extend_from_slice(&bytes[i.min(end)..end]);
+        ends.push(data.len());
+        if end >= bytes.len() {
+            return (data, ends);
+        }
+        i = end + 1;
     }
 }
 
@@ -267,18 +288,46 @@ pub fn text(field: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(field)
 }
 
-/// Whether `b` is a byte that makes a field need quoting in CSV output.
-#[inline]
-fn needs_quotes(field: &[u8], delimiter: u8) -> bool {
-    field.iter().any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+/// Which bytes make a field need quotes in CSV output: one table lookup a
+/// byte on the hot path.
+#[derive(Debug, Clone)]
+pub struct Quoting {
+    special: [bool; 256],
+    delimiter: u8,
+}
+
+impl Quoting {
+    /// Quoting for fields separated by `delimiter`.
+    pub fn new(delimiter: u8) -> Quoting {
+        let mut special = [false; 256];
+        for b in [delimiter, b'"', b'\n', b'\r'] {
+            special[b as usize] = true;
+        }
+        Quoting { special, delimiter }
+    }
+
+    /// Appends `field` to `out` as one CSV field, quoted only when needed.
+    #[inline]
+    pub fn push(&self, out: &mut Vec<u8>, field: &[u8]) {
+        if field.iter().any(|&b| self.special[b as usize]) {
+            push_quoted(out, field);
+        } else {
+            out.extend_from_slice(field);
+        }
+    }
+
+    /// The delimiter.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
 }
 
 /// Appends `field` to `out` as one CSV field, quoted only when needed.
 pub fn push_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
-    if !needs_quotes(field, delimiter) {
-        out.extend_from_slice(field);
-        return;
-    }
+    Quoting::new(delimiter).push(out, field);
+}
+
+fn push_quoted(out: &mut Vec<u8>, field: &[u8]) {
     out.push(b'"');
     let mut rest = field;
     while let Some(i) = memchr(b'"', rest) {
@@ -362,8 +411,6 @@ mod tests {
         assert_eq!(f.get(1), Some(&b""[..]));
         assert_eq!(f.get(2), Some(&b"ccc"[..]));
         assert_eq!(f.get(3), None);
-        assert_eq!(f.plain_offset(2), Some(3));
-        assert_eq!(f.plain_offset(3), None);
     }
 
     proptest! {

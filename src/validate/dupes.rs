@@ -92,20 +92,61 @@ impl BuildHasher for BuildMix {
     }
 }
 
-const SHARDS: usize = 64;
+/// Shards of the table. Growing one shard copies 1/64 of the table, not
+/// all of it, and shards are resolved on several cores at once.
+pub const SHARDS: usize = 64;
 
-/// The first row of every key seen so far.
-pub struct Dupes {
-    exact: Vec<HashMap<K64, u32, BuildMix>>,
+impl Key {
+    /// The shard this key lives in; `None` for [`Key::None`].
+    pub fn shard(self) -> Option<u8> {
+        let h = match self {
+            Key::None => return None,
+            Key::Exact(k) => BuildMix.hash_one(k),
+            Key::Hashed(h) => h as u64,
+        };
+        Some(((h >> 40) as usize % SHARDS) as u8)
+    }
+}
+
+/// One shard: valid identifiers and invalid values apart, since their keys
+/// differ in size.
+#[derive(Default)]
+pub struct Shard {
+    exact: HashMap<K64, u32, BuildMix>,
     hashed: HashMap<K128, u32, BuildMix>,
+}
+
+impl Shard {
+    /// Records `key` at `row` and returns the earlier row that had it, if any.
+    pub fn first(&mut self, key: Key, row: u64) -> Option<u64> {
+        let Ok(row32) = u32::try_from(row) else {
+            return None;
+        };
+        let seen = match key {
+            Key::None => return None,
+            Key::Exact(k) => *self.exact.entry(K64([(k >> 32) as u32, k as u32])).or_insert(row32),
+            Key::Hashed(h) => *self
+                .hashed
+                .entry(K128([(h >> 96) as u32, (h >> 64) as u32, (h >> 32) as u32, h as u32]))
+                .or_insert(row32),
+        };
+        (seen != row32).then_some(u64::from(seen))
+    }
+
+    fn len(&self) -> usize {
+        self.exact.len() + self.hashed.len()
+    }
+}
+
+/// The first row of every key seen so far, in [`SHARDS`] shards.
+pub struct Dupes {
+    /// The shards, indexed by [`Key::shard`].
+    pub shards: Vec<Shard>,
 }
 
 impl Default for Dupes {
     fn default() -> Self {
-        Dupes {
-            exact: (0..SHARDS).map(|_| HashMap::default()).collect(),
-            hashed: HashMap::default(),
-        }
+        Dupes { shards: (0..SHARDS).map(|_| Shard::default()).collect() }
     }
 }
 
@@ -117,26 +158,13 @@ impl Dupes {
 
     /// Records `key` at `row` and returns the earlier row that had it, if any.
     pub fn first(&mut self, key: Key, row: u64) -> Option<u64> {
-        let Ok(row32) = u32::try_from(row) else {
-            return None;
-        };
-        let seen = match key {
-            Key::None => return None,
-            Key::Exact(k) => {
-                let shard = (BuildMix.hash_one(k) >> 40) as usize % SHARDS;
-                *self.exact[shard].entry(K64([(k >> 32) as u32, k as u32])).or_insert(row32)
-            }
-            Key::Hashed(h) => *self
-                .hashed
-                .entry(K128([(h >> 96) as u32, (h >> 64) as u32, (h >> 32) as u32, h as u32]))
-                .or_insert(row32),
-        };
-        (seen != row32).then_some(u64::from(seen))
+        let shard = key.shard()?;
+        self.shards[shard as usize].first(key, row)
     }
 
     /// How many distinct keys are stored.
     pub fn len(&self) -> usize {
-        self.exact.iter().map(HashMap::len).sum::<usize>() + self.hashed.len()
+        self.shards.iter().map(Shard::len).sum()
     }
 
     /// Whether nothing is stored.

@@ -20,6 +20,7 @@ use crate::exit::Exit;
 use crate::ident::Kind;
 
 use columns::Family;
+use dupes::Dupes;
 use report::{Formatter, Writer};
 use row::Plan;
 use summary::Summary;
@@ -88,15 +89,23 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let formatter = Formatter::new(delimiter, &headers, &names, format, args.only_invalid, plan);
     let out = Output::create(args.output.as_deref())?;
     let report_name = out.path().display().to_string();
-    let mut writer = Writer::new(out, format, plan.dupes, header_rows);
+    let mut writer = Writer::new(out, format);
     if format == ReportFormat::Csv {
         writer.write_raw(&formatter.csv_header(&headers, &names))?;
     }
 
     let pool = pipeline::pool(args.csv.jobs)?;
     let progress = Progress::new(reader.len, args.csv.quiet);
-    let ran =
-        pipeline::run(&pool, &mut reader, &progress, |b| formatter.block(b), |b| writer.block(b));
+    let mut dupes = plan.dupes.then(Dupes::new);
+    let mut next_row = header_rows;
+    let ran = pipeline::run(
+        &pool,
+        &mut reader,
+        &progress,
+        |b| formatter.block(b),
+        |pool, blocks| report::resolve(pool, dupes.as_mut(), blocks, &mut next_row),
+        |b| writer.block(b),
+    );
     if let Err(e) = ran {
         progress.abandon();
         return Err(e);

@@ -7,15 +7,13 @@
 //! in order, fills them: the row number from a running count, the duplicate
 //! from the [`Dupes`] table.
 
-use std::collections::BTreeMap;
-
 use crate::batch::output::Output;
 use crate::batch::scan::{self, Fields, Records};
 use crate::cli::ReportFormat;
 use crate::error::Result;
 use crate::ident::{Id, RegistrationType};
 
-use super::dupes::{Dupes, Key};
+use super::dupes::{Dupes, Key, SHARDS};
 use super::row::{self, Plan, RowCheck};
 
 /// Names of the appended result columns, before the `gstbatch_` prefix.
@@ -56,8 +54,29 @@ pub fn result_names(headers: &[Vec<u8>]) -> Vec<String> {
         .collect()
 }
 
-/// Counts for the summary, per block and in total.
-#[derive(Debug, Clone, Default)]
+/// Every code a row can fail with, in SPEC.md's order.
+pub const CODES: [&str; 13] = [
+    "empty",
+    "not_canonical",
+    "length",
+    "character",
+    "state_code",
+    "state_retired",
+    "format",
+    "pan_holder_type",
+    "pan_serial",
+    "entity_number",
+    "checksum",
+    "pan_mismatch",
+    "state_mismatch",
+];
+
+/// Names for [`Counts::by_type`]: the registration types, then `pan`.
+pub const TYPES: [&str; 8] = ["oidar", "nrtp", "uin", "govt", "tds", "tcs", "regular", "pan"];
+
+/// Counts for the summary, per block and in total. Fixed arrays, not maps:
+/// they are bumped once per row.
+#[derive(Debug, Clone)]
 pub struct Counts {
     /// Data records.
     pub rows: u64,
@@ -65,12 +84,25 @@ pub struct Counts {
     pub valid: u64,
     /// Rows failing a check.
     pub invalid: u64,
-    /// Failing rows by error code.
-    pub by_code: BTreeMap<&'static str, u64>,
-    /// Valid identifiers by registration type (`pan` for PANs).
-    pub by_type: BTreeMap<&'static str, u64>,
+    /// Failing rows by error code, indexed like [`CODES`].
+    pub by_code: [u64; 13],
+    /// Valid identifiers by type, indexed like [`TYPES`].
+    pub by_type: [u64; 8],
     /// Valid GSTINs by state code.
-    pub by_state: BTreeMap<u8, u64>,
+    pub by_state: [u64; 100],
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts {
+            rows: 0,
+            valid: 0,
+            invalid: 0,
+            by_code: [0; 13],
+            by_type: [0; 8],
+            by_state: [0; 100],
+        }
+    }
 }
 
 impl Counts {
@@ -79,16 +111,19 @@ impl Counts {
         match check.code() {
             Some(code) => {
                 self.invalid += 1;
-                *self.by_code.entry(code).or_default() += 1;
+                if let Some(i) = CODES.iter().position(|c| *c == code) {
+                    self.by_code[i] += 1;
+                }
             }
             None => self.valid += 1,
         }
         match &check.verdict.result {
             Ok(Id::Gstin(g)) => {
-                *self.by_type.entry(g.registration_type().as_str()).or_default() += 1;
-                *self.by_state.entry(g.state().code).or_default() += 1;
+                let t = RegistrationType::ALL.iter().position(|r| *r == g.registration_type());
+                self.by_type[t.unwrap_or(6)] += 1;
+                self.by_state[usize::from(g.state().code) % 100] += 1;
             }
-            Ok(Id::Pan(_)) => *self.by_type.entry("pan").or_default() += 1,
+            Ok(Id::Pan(_)) => self.by_type[7] += 1,
             Err(_) => {}
         }
     }
@@ -98,14 +133,14 @@ impl Counts {
         self.rows += other.rows;
         self.valid += other.valid;
         self.invalid += other.invalid;
-        for (k, v) in &other.by_code {
-            *self.by_code.entry(k).or_default() += v;
+        for (a, b) in self.by_code.iter_mut().zip(other.by_code) {
+            *a += b;
         }
-        for (k, v) in &other.by_type {
-            *self.by_type.entry(k).or_default() += v;
+        for (a, b) in self.by_type.iter_mut().zip(other.by_type) {
+            *a += b;
         }
-        for (k, v) in &other.by_state {
-            *self.by_state.entry(*k).or_default() += v;
+        for (a, b) in self.by_state.iter_mut().zip(other.by_state) {
+            *a += b;
         }
     }
 }
@@ -124,7 +159,11 @@ struct Segment {
 struct RowMeta {
     /// Spreadsheet rows from the block's start to this row, inclusive.
     rel_row: u32,
+    /// The duplicate key's shard (`u8::MAX`: none).
+    shard: u8,
     key: Key,
+    /// The first earlier row with the same value, once resolved.
+    dup: Option<u64>,
     segment: Option<Segment>,
 }
 
@@ -134,13 +173,68 @@ pub struct BlockOut {
     rows: Vec<RowMeta>,
     /// Spreadsheet rows in the block, blank lines included.
     total_rows: u64,
+    /// The spreadsheet row before the block's first, once resolved.
+    base: u64,
     counts: Counts,
+}
+
+/// Numbers a batch of blocks and finds their duplicates, in input order.
+///
+/// Shards are split among the pool's threads; each thread walks the whole
+/// batch in order and handles only the keys of its own shards, so every
+/// shard still sees its keys in row order and "first" means first.
+pub fn resolve(
+    pool: &rayon::ThreadPool,
+    dupes: Option<&mut Dupes>,
+    blocks: &mut [BlockOut],
+    next_row: &mut u64,
+) {
+    use rayon::prelude::*;
+    for b in blocks.iter_mut() {
+        b.base = *next_row;
+        *next_row += b.total_rows;
+    }
+    let Some(dupes) = dupes else { return };
+    let per = SHARDS.div_ceil(pool.current_num_threads().max(1));
+    let blocks_ref: &[BlockOut] = blocks;
+    let found: Vec<Vec<(usize, usize, u64)>> = pool.install(|| {
+        dupes
+            .shards
+            .par_chunks_mut(per)
+            .enumerate()
+            .map(|(group, shards)| {
+                let mut found = Vec::new();
+                for (bi, b) in blocks_ref.iter().enumerate() {
+                    for (ri, m) in b.rows.iter().enumerate() {
+                        let s = usize::from(m.shard);
+                        if m.shard == u8::MAX || s / per != group {
+                            continue;
+                        }
+                        if let Some(first) =
+                            shards[s % per].first(m.key, b.base + u64::from(m.rel_row))
+                        {
+                            found.push((bi, ri, first));
+                        }
+                    }
+                }
+                found
+            })
+            .collect()
+    });
+    for (bi, ri, first) in found.into_iter().flatten() {
+        blocks[bi].rows[ri].dup = Some(first);
+    }
 }
 
 /// How workers format rows; built once, shared by all.
 pub struct Formatter {
     /// Field delimiter of input and CSV report.
     pub delimiter: u8,
+    quoting: scan::Quoting,
+    /// Whether the delimiter can never occur in the fixed result texts
+    /// (codes, names, canonical identifiers), which then skip the quoting
+    /// scan.
+    trusted_safe: bool,
     /// Number of header fields (or of the first record's, without headers).
     pub width: usize,
     /// The report format.
@@ -189,6 +283,9 @@ impl Formatter {
             .collect();
         Formatter {
             delimiter,
+            quoting: scan::Quoting::new(delimiter),
+            trusted_safe: !(delimiter.is_ascii_alphanumeric()
+                || matches!(delimiter, b' ' | b'(' | b')' | b'_' | b'-')),
             width: headers.len(),
             format,
             only_invalid,
@@ -225,6 +322,7 @@ impl Formatter {
             }),
             rows: Vec::with_capacity(block.len() / 48),
             total_rows: 0,
+            base: 0,
             counts: Counts::default(),
         };
         let mut recs = Records::new(block, self.delimiter);
@@ -246,7 +344,8 @@ impl Formatter {
             let segment = (!self.only_invalid || !check.is_valid())
                 .then(|| self.format_row(&mut out.buf, &rec, &fields, &check));
             let key = if self.plan.dupes { check.key() } else { Key::None };
-            out.rows.push(RowMeta { rel_row: rel as u32, key, segment });
+            let shard = key.shard().unwrap_or(u8::MAX);
+            out.rows.push(RowMeta { rel_row: rel as u32, shard, key, dup: None, segment });
         }
         out.total_rows = rel + recs.blank_after as u64;
         out
@@ -285,7 +384,11 @@ impl Formatter {
             ResultValue::Str(if check.is_valid() { "valid" } else { "invalid" }),
             check.code().map_or(ResultValue::Null, ResultValue::Str),
             check.message().map_or(ResultValue::Null, ResultValue::Owned),
-            ResultValue::Text(&v.normalized),
+            if id.is_some() {
+                ResultValue::Canonical(&v.normalized)
+            } else {
+                ResultValue::Text(&v.normalized)
+            },
             ResultValue::Bool(v.changed()),
             v.kind.map_or(ResultValue::Null, |k| ResultValue::Str(k.as_str())),
             id.and_then(Id::registration_type)
@@ -295,7 +398,7 @@ impl Formatter {
             pan.map_or(ResultValue::Null, ResultValue::Pan),
             id.and_then(Id::holder_type)
                 .map_or(ResultValue::Null, |h| ResultValue::Str(h.as_str())),
-            v.suggestion(opts).map_or(ResultValue::Null, ResultValue::Owned),
+            v.suggestion(opts).map_or(ResultValue::Null, ResultValue::OwnedCanonical),
         ]
     }
 
@@ -320,20 +423,24 @@ impl Formatter {
                 if i > 0 {
                     buf.push(d);
                 }
-                scan::push_field(buf, f, d);
+                self.quoting.push(buf, f);
             }
         }
         buf.push(d);
         let row_hole = buf.len();
         for v in Self::results(check, self.plan.opts) {
             buf.push(d);
-            v.csv(buf, d);
+            if self.trusted_safe && v.trusted() {
+                buf.extend_from_slice(v.as_str().as_bytes());
+            } else {
+                self.quoting.push(buf, v.as_str().as_bytes());
+            }
         }
         buf.push(d);
         let dup_hole = buf.len();
         for f in fields.iter().skip(self.width) {
             buf.push(d);
-            scan::push_field(buf, f, d);
+            self.quoting.push(buf, f);
         }
         (row_hole, dup_hole)
     }
@@ -375,28 +482,37 @@ impl Formatter {
 /// One result cell.
 enum ResultValue<'a> {
     Null,
+    /// A fixed text: a code, a type, a state name.
     Str(&'static str),
+    /// Input-derived text, which may hold anything.
     Text(&'a str),
+    /// A canonical identifier: digits and letters only.
+    Canonical(&'a str),
+    /// A message, which may hold anything.
     Owned(String),
+    /// A canonical identifier, owned.
+    OwnedCanonical(String),
     Bool(bool),
     Pan(crate::ident::Pan),
 }
 
 impl ResultValue<'_> {
+    /// Whether the value holds only letters, digits, spaces, parentheses
+    /// and hyphens, so it needs no quoting under a punctuation delimiter.
+    fn trusted(&self) -> bool {
+        !matches!(self, ResultValue::Text(_) | ResultValue::Owned(_))
+    }
+
     fn as_str(&self) -> &str {
         match self {
             ResultValue::Null => "",
             ResultValue::Str(s) => s,
-            ResultValue::Text(s) => s,
-            ResultValue::Owned(s) => s,
+            ResultValue::Text(s) | ResultValue::Canonical(s) => s,
+            ResultValue::Owned(s) | ResultValue::OwnedCanonical(s) => s,
             ResultValue::Bool(true) => "true",
             ResultValue::Bool(false) => "false",
             ResultValue::Pan(p) => p.as_str(),
         }
-    }
-
-    fn csv(&self, buf: &mut Vec<u8>, d: u8) {
-        scan::push_field(buf, self.as_str().as_bytes(), d);
     }
 
     fn json(&self, buf: &mut Vec<u8>) {
@@ -429,12 +545,10 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *buf, s);
 }
 
-/// The writer's side: fills the holes in order and tracks duplicates.
+/// The writer's side: fills the holes in order.
 pub struct Writer {
     out: Output,
     format: ReportFormat,
-    dupes: Option<Dupes>,
-    base_row: u64,
     rows_written: u64,
     /// Totals so far.
     pub counts: Counts,
@@ -444,14 +558,11 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// A writer to `out`; `first_row` is the spreadsheet row before the
-    /// first data row (the header's, or 0).
-    pub fn new(out: Output, format: ReportFormat, track_dupes: bool, first_row: u64) -> Writer {
+    /// A writer to `out`.
+    pub fn new(out: Output, format: ReportFormat) -> Writer {
         Writer {
             out,
             format,
-            dupes: track_dupes.then(Dupes::new),
-            base_row: first_row,
             rows_written: 0,
             counts: Counts::default(),
             duplicates: 0,
@@ -475,11 +586,8 @@ impl Writer {
         let json = self.format != ReportFormat::Csv;
         let null: &[u8] = if json { b"null" } else { b"" };
         for meta in &b.rows {
-            let row = self.base_row + u64::from(meta.rel_row);
-            let dup = match &mut self.dupes {
-                Some(d) => d.first(meta.key, row),
-                None => None,
-            };
+            let row = b.base + u64::from(meta.rel_row);
+            let dup = meta.dup;
             self.duplicates += u64::from(dup.is_some());
             let Some(s) = meta.segment else { continue };
             if self.format == ReportFormat::Json {
@@ -503,7 +611,6 @@ impl Writer {
             }
             self.out.write_all(&b.buf[dh..end])?;
         }
-        self.base_row += b.total_rows;
         self.counts.merge(&b.counts);
         Ok(())
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::ident::state;
 
-use super::report::Counts;
+use super::report::{CODES, Counts, TYPES};
 
 /// Rows of one state in the summary.
 #[derive(Debug, Serialize)]
@@ -57,13 +57,16 @@ impl Summary {
         elapsed_seconds: f64,
         exit_code: u8,
     ) -> Summary {
-        let by_state = counts
-            .by_state
-            .iter()
-            .filter_map(|(&code, &count)| {
-                state::by_code(code).map(|s| (s.code_str(), StateCount { name: s.name, count }))
+        let by_state = (0..100u8)
+            .filter(|&c| counts.by_state[usize::from(c)] > 0)
+            .filter_map(|c| {
+                let count = counts.by_state[usize::from(c)];
+                state::by_code(c).map(|s| (s.code_str(), StateCount { name: s.name, count }))
             })
             .collect();
+        let nonzero = |names: &[&'static str], n: &[u64]| -> BTreeMap<&'static str, u64> {
+            names.iter().zip(n).filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n)).collect()
+        };
         Summary {
             input,
             report,
@@ -71,8 +74,8 @@ impl Summary {
             valid: counts.valid,
             invalid: counts.invalid,
             duplicates,
-            by_code: counts.by_code.clone(),
-            by_registration_type: counts.by_type.clone(),
+            by_code: nonzero(&CODES, &counts.by_code),
+            by_registration_type: nonzero(&TYPES, &counts.by_type),
             by_state,
             elapsed_seconds,
             rows_per_second: rate(counts.rows, elapsed_seconds),

@@ -1,0 +1,197 @@
+//! `gstbatch generate` (hidden): realistic test files for benchmarks.
+//!
+//! Writes `gstin,name,pan` rows: about 90 % valid GSTINs of every
+//! registration type, the rest covering every error code, some values
+//! written with spaces or lower case, some names that need quoting, and a
+//! few repeated GSTINs. The same seed always gives the same file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::batch::output::Output;
+use crate::error::Result;
+use crate::exit::Exit;
+use crate::ident::checksum::{ALPHABET, check_char};
+
+/// A small deterministic generator (splitmix64): reproducible files without
+/// a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn letter(&mut self) -> u8 {
+        b'A' + self.below(26) as u8
+    }
+
+    fn digit(&mut self) -> u8 {
+        b'0' + self.below(10) as u8
+    }
+}
+
+const STATES: [u8; 37] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 27,
+    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 97,
+];
+
+fn fill(r: &mut Rng, out: &mut [u8], f: fn(&mut Rng) -> u8) {
+    for b in out {
+        *b = f(r);
+    }
+}
+
+fn pan(r: &mut Rng) -> [u8; 10] {
+    let mut p = [0u8; 10];
+    fill(r, &mut p[..3], Rng::letter);
+    p[3] = b"PCHFATBLJG"[r.below(10) as usize];
+    p[4] = r.letter();
+    let serial = 1 + r.below(9999);
+    p[5..9].copy_from_slice(format!("{serial:04}").as_bytes());
+    p[9] = r.letter();
+    p
+}
+
+/// A valid GSTIN body (14 characters) and the PAN it holds, if any.
+fn body(r: &mut Rng) -> ([u8; 14], Option<[u8; 10]>) {
+    let mut b = [0u8; 14];
+    let state = STATES[r.below(STATES.len() as u64) as usize];
+    b[..2].copy_from_slice(format!("{state:02}").as_bytes());
+    let kind = r.below(100);
+    let entity = |r: &mut Rng| b"123456789ABC"[r.below(12) as usize];
+    if kind < 4 {
+        // OIDAR, NRTP and UIN share a shape: year, country, 5 digits.
+        let tail: &[u8; 2] = match kind {
+            0 => {
+                b[..2].copy_from_slice(b"99");
+                b"OS"
+            }
+            1 => b"NR",
+            _ => b"UN",
+        };
+        fill(r, &mut b[2..4], Rng::digit);
+        fill(r, &mut b[4..7], Rng::letter);
+        fill(r, &mut b[7..12], Rng::digit);
+        b[12..].copy_from_slice(tail);
+        return (b, None);
+    }
+    if kind < 6 {
+        // TAN-based TDS.
+        fill(r, &mut b[2..6], Rng::letter);
+        fill(r, &mut b[6..11], Rng::digit);
+        b[11] = r.letter();
+        b[12] = entity(r);
+        b[13] = b'D';
+        return (b, None);
+    }
+    let p = pan(r);
+    b[2..12].copy_from_slice(&p);
+    b[12] = entity(r);
+    b[13] = match kind {
+        6..=7 => b'D',
+        8..=9 => b'C',
+        _ => b'Z',
+    };
+    (b, Some(p))
+}
+
+/// One invalid or messy value, cycling through the error codes.
+fn flawed(r: &mut Rng, n: u64) -> String {
+    let (b, _) = body(r);
+    let mut g = b.to_vec();
+    g.push(check_char(&b));
+    let text = |g: &[u8]| String::from_utf8_lossy(g).into_owned();
+    match n % 12 {
+        0 => String::new(),
+        1 => text(&g[..14]),
+        2 => {
+            g[14] = b'#';
+            text(&g)
+        }
+        3 => {
+            g[..2].copy_from_slice(b"39");
+            text(&g)
+        }
+        4 => {
+            g[..2].copy_from_slice(b"28");
+            text(&g)
+        }
+        5 => {
+            g[8] = b'X';
+            text(&g)
+        }
+        6 => "URP".to_string(),
+        7 => {
+            g[12] = b'0';
+            text(&g)
+        }
+        8 | 9 => {
+            // A wrong check character, or a look-alike typo.
+            let i = 14 - (n % 3) as usize;
+            g[i] = ALPHABET[(crate::ident::checksum::code_point(g[i]) as usize + 1) % 36];
+            text(&g)
+        }
+        10 => format!(" {} ", text(&g).to_lowercase()),
+        _ => {
+            let s = text(&g);
+            format!("{}-{}", &s[..2], &s[2..])
+        }
+    }
+}
+
+/// Writes `rows` rows to `output` (stdout when `None`).
+///
+/// # Errors
+/// [`crate::Error::Write`].
+pub fn run(rows: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
+    let mut out = Output::create(output.map(|p| p.as_path()))?;
+    let mut r = Rng(seed);
+    let mut buf = Vec::with_capacity(1 << 20);
+    buf.extend_from_slice(b"gstin,name,pan\n");
+    let mut recent: Vec<Vec<u8>> = Vec::new();
+    for i in 0..rows {
+        let roll = r.below(1000);
+        let (gstin, pan_col) = if roll < 100 {
+            (flawed(&mut r, i).into_bytes(), Vec::new())
+        } else if roll < 115 && !recent.is_empty() {
+            (recent[r.below(recent.len() as u64) as usize].clone(), Vec::new())
+        } else {
+            let (b, p) = body(&mut r);
+            let mut g = b.to_vec();
+            g.push(check_char(&b));
+            if recent.len() < 1000 {
+                recent.push(g.clone());
+            } else {
+                let k = r.below(1000) as usize;
+                recent[k] = g.clone();
+            }
+            (g, p.map(|p| p.to_vec()).unwrap_or_default())
+        };
+        crate::batch::scan::push_field(&mut buf, &gstin, b',');
+        buf.push(b',');
+        match r.below(20) {
+            0 => write!(buf, "\"Sharma & Sons, Unit {i}\"").ok(),
+            1 => write!(buf, "\"{i}\"\" Pipes Co\"").ok(),
+            _ => write!(buf, "Vendor {i}").ok(),
+        };
+        buf.push(b',');
+        buf.extend_from_slice(&pan_col);
+        buf.push(b'\n');
+        if buf.len() >= 1 << 20 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)?;
+    out.commit()?;
+    Ok(Exit::Clean)
+}
