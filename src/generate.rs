@@ -68,7 +68,20 @@ fn body(r: &mut Rng) -> ([u8; 14], Option<[u8; 10]>) {
     b[..2].copy_from_slice(format!("{state:02}").as_bytes());
     let kind = r.below(100);
     let entity = |r: &mut Rng| b"123456789ABC"[r.below(12) as usize];
-    if kind < 4 {
+    if kind == 3 {
+        // A government department ID: its check character must be a digit.
+        loop {
+            fill(r, &mut b[2..6], Rng::letter);
+            fill(r, &mut b[6..11], Rng::digit);
+            b[11] = r.letter();
+            b[12] = r.digit();
+            b[13] = b'Z';
+            if check_char(&b).is_ascii_digit() {
+                return (b, None);
+            }
+        }
+    }
+    if kind < 3 {
         // OIDAR, NRTP and UIN share a shape: year, country, 5 digits.
         let tail: &[u8; 2] = match kind {
             0 => {
@@ -106,11 +119,22 @@ fn body(r: &mut Rng) -> ([u8; 14], Option<[u8; 10]>) {
 
 /// One invalid or messy value, cycling through the error codes.
 fn flawed(r: &mut Rng, n: u64) -> String {
-    let (b, _) = body(r);
+    let (mut b, _) = body(r);
+    if n % 14 >= 12 {
+        // Holder type and serial errors need a PAN inside.
+        b[2..12].copy_from_slice(&pan(r));
+        b[12] = b'1';
+        b[13] = b'Z';
+        if n % 14 == 12 {
+            b[5] = b'E';
+        } else {
+            b[7..11].copy_from_slice(b"0000");
+        }
+    }
     let mut g = b.to_vec();
     g.push(check_char(&b));
     let text = |g: &[u8]| String::from_utf8_lossy(g).into_owned();
-    match n % 12 {
+    match n % 14 {
         0 => String::new(),
         1 => text(&g[..14]),
         2 => {
@@ -141,10 +165,11 @@ fn flawed(r: &mut Rng, n: u64) -> String {
             text(&g)
         }
         10 => format!(" {} ", text(&g).to_lowercase()),
-        _ => {
+        11 => {
             let s = text(&g);
             format!("{}-{}", &s[..2], &s[2..])
         }
+        _ => text(&g),
     }
 }
 

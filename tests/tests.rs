@@ -4,7 +4,11 @@
 /// Running the binary, temp folders, golden files.
 mod util;
 
+/// Hostile inputs: a report or a clean exit 2, never a panic or a hang.
+mod bad_input;
 /// `gstbatch check`: arguments, stdin, formats, exit codes.
 mod check;
 /// The bundled samples: every value's expected verdict.
 mod samples;
+/// `gstbatch validate`: input quirks, flags, formats, exit codes, atomicity.
+mod validate;

@@ -22,6 +22,23 @@ impl Dir {
         self.tmp.path()
     }
 
+    /// A path inside the folder.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// Writes a file and returns its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, contents).expect("write test file");
+        path
+    }
+
+    /// Reads a file as text.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.join(name)).expect("read test file")
+    }
+
     /// A command for the binary, run in this folder.
     pub fn cmd(&self) -> Cmd {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gstbatch"));
@@ -52,6 +69,24 @@ impl Cmd {
         self
     }
 
+    /// Adds one path argument.
+    pub fn arg_path(mut self, path: PathBuf) -> Cmd {
+        self.cmd.arg(path);
+        self
+    }
+
+    /// Adds a word and then a path argument.
+    pub fn arg_path_first(mut self, word: &str, path: PathBuf) -> Cmd {
+        self.cmd.arg(word).arg(path);
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+        self.cmd.env(key, value);
+        self
+    }
+
     /// Pipes `input` to stdin.
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
         self.stdin = Some(input.into());
@@ -64,6 +99,7 @@ impl Cmd {
         if let Some(input) = self.stdin.take() {
             self.cmd.write_stdin(input);
         }
+        self.cmd.timeout(std::time::Duration::from_secs(120));
         let out: Output = self.cmd.output().expect("run gstbatch");
         let run = Run { out };
         if run.out.status.code() != Some(want) {
@@ -84,6 +120,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// Standard output as bytes.
+    pub fn stdout_bytes(&self) -> Vec<u8> {
+        self.out.stdout.clone()
+    }
+
     /// Standard output as text.
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.out.stdout).into_owned()

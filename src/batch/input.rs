@@ -72,6 +72,8 @@ pub struct BlockReader {
     pub bytes_read: u64,
     /// The file's size, when it is a regular file.
     pub len: Option<u64>,
+    /// Test-only fault injection: fail once this many bytes are read.
+    fail_after: Option<u64>,
 }
 
 impl BlockReader {
@@ -113,6 +115,12 @@ impl BlockReader {
             started: false,
             bytes_read: 0,
             len,
+            // The end-to-end tests use this to prove that a run failing
+            // midway leaves an earlier report untouched; it is not a
+            // feature and is not documented for users.
+            fail_after: std::env::var("GSTBATCH_TEST_FAIL_AFTER_BYTES")
+                .ok()
+                .and_then(|v| v.parse().ok()),
         }
     }
 
@@ -133,6 +141,9 @@ impl BlockReader {
     /// Reads until `pending` holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> Result<()> {
         while !self.eof && self.pending.len() < want {
+            if self.fail_after.is_some_and(|n| self.bytes_read >= n) {
+                return Err(self.read_err(io::Error::other("injected test failure")));
+            }
             let old = self.pending.len();
             self.pending.resize(want.max(old + 8192), 0);
             match self.inner.read(&mut self.pending[old..]) {

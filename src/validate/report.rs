@@ -266,18 +266,18 @@ impl Formatter {
         plan: Plan,
     ) -> Formatter {
         // JSON keys must be unique; a repeated header gets `_2`, `_3`, ...
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = names.iter().cloned().collect();
         let json_keys = headers
             .iter()
             .map(|h| {
                 let base = String::from_utf8_lossy(h).into_owned();
                 let mut name = base.clone();
                 let mut n = 2;
-                while seen.contains(&name) || names.contains(&name) {
+                while seen.contains(&name) {
                     name = format!("{base}_{n}");
                     n += 1;
                 }
-                seen.push(name.clone());
+                seen.insert(name.clone());
                 json_key(&name)
             })
             .collect();
@@ -453,12 +453,13 @@ impl Formatter {
     ) -> (usize, usize) {
         buf.push(b'{');
         let n = fields.len().max(self.width);
+        let mut values = fields.iter();
         for i in 0..n {
             match self.json_keys.get(i) {
                 Some(k) => buf.extend_from_slice(k),
                 None => buf.extend_from_slice(&json_key(&format!("column_{}", i + 1))),
             }
-            match fields.get(i) {
+            match values.next() {
                 Some(f) => json_str(buf, &scan::text(f)),
                 None => buf.extend_from_slice(b"null"),
             }
