@@ -25,9 +25,141 @@ pub enum Command {
     Check(CheckArgs),
     /// Validate the identifiers in a CSV file and write a report.
     Validate(ValidateArgs),
+    /// Record GST portal API-access sessions: apply instructions, list
+    /// sessions, show a GSTIN's history.
+    Access(AccessArgs),
     /// Write a generated test file of `gstin,name,pan` rows (for benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+/// Arguments of `gstbatch access`.
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    /// The access command.
+    #[command(subcommand)]
+    pub command: AccessCommand,
+}
+
+/// The access commands.
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// Apply a CSV of enable/disable instructions to the state store.
+    Apply(ApplyArgs),
+    /// List sessions: active, expiring, expired, disabled.
+    Status(StatusArgs),
+    /// Every recorded event for one GSTIN, oldest first.
+    History(HistoryArgs),
+}
+
+/// Where the state store is and what time it is.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The state store (default: $GSTBATCH_STATE, else the platform data
+    /// folder, e.g. ~/.local/share/gstbatch/state.db).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// Pin "now" (IST unless an offset is given), for reproducible runs.
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub now: Option<String>,
+    /// Seconds to wait for another run's lock on the store.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub wait: u64,
+}
+
+/// Report output options of the access commands.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Write the report here (default: stdout); written whole or not at all.
+    #[arg(long, short = 'o', value_name = "REPORT")]
+    pub output: Option<PathBuf>,
+    /// Report format (default: from the report's extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// No summary line on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `gstbatch access apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The instructions CSV (`-` for stdin): gstin, action, duration,
+    /// effective_at, reference.
+    #[arg(value_name = "INSTRUCTIONS")]
+    pub instructions: PathBuf,
+    /// Report what would happen; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply a file again even though the same file was applied before.
+    #[arg(long)]
+    pub reapply: bool,
+    /// Also write a JSON summary to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Field delimiter (default: tab for .tsv and .tab files, else comma).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Store options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Session statuses to filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    /// Enabled and not yet expired.
+    Active,
+    /// Enabled, and the expiry has passed.
+    Expired,
+    /// Disabled.
+    Disabled,
+    /// Asked for with --gstin or --gstins but never recorded.
+    Unknown,
+}
+
+/// Arguments of `gstbatch access status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this GSTIN (repeatable).
+    #[arg(long = "gstin", value_name = "GSTIN")]
+    pub gstins: Vec<String>,
+    /// Only the GSTINs in this file (one per line, or a CSV with a GSTIN
+    /// column).
+    #[arg(long = "gstins", value_name = "FILE")]
+    pub gstins_file: Option<PathBuf>,
+    /// Only active sessions ending within this long (e.g. 24h, 7 days).
+    #[arg(long, value_name = "DURATION")]
+    pub expiring_within: Option<String>,
+    /// Only sessions with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+    /// Exit 1 when the list is not empty (for alerts from cron).
+    #[arg(long)]
+    pub fail_if_any: bool,
+    /// Store options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Arguments of `gstbatch access history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The GSTIN.
+    #[arg(value_name = "GSTIN")]
+    pub gstin: String,
+    /// Store options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Arguments of the hidden `gstbatch generate`.
@@ -36,6 +168,10 @@ pub struct GenerateArgs {
     /// How many data rows.
     #[arg(long, default_value_t = 1000)]
     pub rows: u64,
+    /// Write access instructions over this many GSTINs instead of
+    /// `gstin,name,pan` rows.
+    #[arg(long, value_name = "GSTINS")]
+    pub instructions: Option<u64>,
     /// Seed: the same seed always gives the same file.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -40,6 +40,14 @@ pub enum Error {
         /// What is wrong, with the header list.
         message: String,
     },
+    /// The state store could not be used.
+    #[error("state store {}: {message}", .path.display())]
+    Store {
+        /// The store file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// An output could not be written.
     #[error("cannot write {}: {source}", .path.display())]
     Write {
@@ -60,6 +68,7 @@ impl Error {
             Error::Write { .. } => "write",
             Error::NotCsv { .. } => "not_csv",
             Error::Column { .. } => "column",
+            Error::Store { .. } => "store",
         }
     }
 

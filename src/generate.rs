@@ -220,3 +220,56 @@ pub fn run(rows: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
     out.commit()?;
     Ok(Exit::Clean)
 }
+
+/// Writes `rows` access instructions over `gstins` GSTINs: mostly enables
+/// (6 hours to 30 days, in the spellings people use), about a quarter
+/// disables, in increasing effective time one minute apart, ending before
+/// 2026-01-01.
+///
+/// # Errors
+/// [`crate::Error::Write`].
+pub fn instructions(rows: u64, gstins: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
+    let mut out = Output::create(output.map(|p| p.as_path()))?;
+    let mut r = Rng(seed);
+    let pool: Vec<String> = (0..gstins.max(1))
+        .map(|_| {
+            loop {
+                let (b, p) = body(&mut r);
+                if p.is_some() && b[13] == b'Z' {
+                    let mut g = b.to_vec();
+                    g.push(check_char(&b));
+                    break String::from_utf8_lossy(&g).into_owned();
+                }
+            }
+        })
+        .collect();
+    const DURATIONS: [&str; 8] =
+        ["6h", "12 hours", "1 day", "2d", "7 days", "15 days", "30 days", "1 week"];
+    let start = crate::time::parse("2025-01-01 00:00").map(|t| t.timestamp()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(1 << 20);
+    buf.extend_from_slice(b"gstin,action,duration,effective_at,reference\n");
+    for i in 0..rows {
+        let g = &pool[r.below(pool.len() as u64) as usize];
+        let at =
+            crate::time::format(&crate::time::from_epoch(start + i as i64 * 60 % (300 * 86400)));
+        let at = if i as i64 * 60 >= 300 * 86400 {
+            crate::time::format(&crate::time::from_epoch(start + 300 * 86400))
+        } else {
+            at
+        };
+        if r.below(4) == 0 {
+            write!(buf, "{g},disable,,{at},T-{i}").ok();
+        } else {
+            let d = DURATIONS[r.below(DURATIONS.len() as u64) as usize];
+            write!(buf, "{g},enable,{d},{at},T-{i}").ok();
+        }
+        buf.push(b'\n');
+        if buf.len() >= 1 << 20 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)?;
+    out.commit()?;
+    Ok(Exit::Clean)
+}

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod batch;
 pub mod check;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod error;
 pub mod exit;
 pub mod generate;
 pub mod ident;
+pub mod time;
 pub mod validate;
 
 pub use error::Error;

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use gstbatch::cli::{Cli, Command};
+use gstbatch::cli::{AccessCommand, Cli, Command};
 use gstbatch::exit::Exit;
-use gstbatch::{Error, check, generate, validate};
+use gstbatch::{Error, access, check, generate, validate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,6 +31,16 @@ fn run(cli: Cli) -> Result<Exit, Error> {
             check::run(&args, &mut io::stdin().lock(), &mut out, interactive)
         }
         Command::Validate(args) => validate::run(&args),
-        Command::Generate(args) => generate::run(args.rows, args.seed, args.output.as_ref()),
+        Command::Access(a) => match a.command {
+            AccessCommand::Apply(args) => access::run_apply(&args),
+            AccessCommand::Status(args) => access::run_status(&args),
+            AccessCommand::History(args) => access::run_history(&args),
+        },
+        Command::Generate(args) => match args.instructions {
+            Some(gstins) => {
+                generate::instructions(args.rows, gstins, args.seed, args.output.as_ref())
+            }
+            None => generate::run(args.rows, args.seed, args.output.as_ref()),
+        },
     }
 }

@@ -60,6 +60,24 @@ pub fn delimiter_for(source: &Source, flag: Option<u8>) -> u8 {
     }
 }
 
+/// Checks the start of an input: the length of a UTF-8 byte-order mark to
+/// skip (0 or 3), or why the input is clearly not CSV text.
+///
+/// # Errors
+/// What the input looks like instead: UTF-16, or binary.
+pub fn check_text(start: &[u8]) -> std::result::Result<usize, &'static str> {
+    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) {
+        return Err("it is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"");
+    }
+    let bom = if start.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let head = &start[bom..start.len().min(bom + 4096)];
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    if first_line.contains(&0) {
+        return Err("its first line holds NUL bytes: it looks binary or UTF-16");
+    }
+    Ok(bom)
+}
+
 /// An input being read in blocks.
 pub struct BlockReader {
     source: Source,
@@ -172,20 +190,9 @@ impl BlockReader {
     /// Strips a UTF-8 byte-order mark and refuses what is clearly not CSV
     /// text, before any row is read.
     fn check_encoding(&mut self) -> Result<()> {
-        if self.pending.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            self.pending.drain(..3);
-        }
-        let not_csv = |why: &str| Error::NotCsv { path: self.source.path(), why: why.to_string() };
-        if self.pending.starts_with(&[0xFF, 0xFE]) || self.pending.starts_with(&[0xFE, 0xFF]) {
-            return Err(not_csv(
-                "it is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"",
-            ));
-        }
-        let head = &self.pending[..self.pending.len().min(4096)];
-        let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
-        if first_line.contains(&0) {
-            return Err(not_csv("its first line holds NUL bytes: it looks binary or UTF-16"));
-        }
+        let bom = check_text(&self.pending)
+            .map_err(|why| Error::NotCsv { path: self.source.path(), why: why.to_string() })?;
+        self.pending.drain(..bom);
         Ok(())
     }
 

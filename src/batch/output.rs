@@ -82,12 +82,7 @@ impl Output {
     /// # Errors
     /// [`Error::Write`].
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        let r = match self {
-            Output::Stdout(w) => w.write_all(bytes),
-            Output::File { tmp, .. } => tmp.write_all(bytes),
-            Output::Special { file, .. } => file.write_all(bytes),
-        };
-        r.map_err(|e| Error::Write { path: self.path(), source: e })
+        Write::write_all(self, bytes).map_err(|e| Error::Write { path: self.path(), source: e })
     }
 
     /// Flushes and, for a file, renames the temporary file over the target.
@@ -114,6 +109,64 @@ impl Output {
             }
         }
     }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { tmp, .. } => tmp.write(buf),
+            Output::Special { file, .. } => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { tmp, .. } => tmp.flush(),
+            Output::Special { file, .. } => file.flush(),
+        }
+    }
+}
+
+/// Writes `rows` to `out` as CSV (with a header row), JSON Lines or one
+/// JSON array.
+///
+/// # Errors
+/// [`Error::Write`].
+pub fn write_rows<T: serde::Serialize>(
+    out: &mut Output,
+    format: crate::cli::ReportFormat,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<()> {
+    use crate::cli::ReportFormat;
+    let path = out.path();
+    let err = |e: io::Error| Error::Write { path: path.clone(), source: e };
+    match format {
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            for r in rows {
+                w.serialize(r).map_err(|e| err(io::Error::other(e)))?;
+            }
+            w.flush().map_err(err)?;
+        }
+        ReportFormat::Jsonl => {
+            for r in rows {
+                serde_json::to_writer(&mut *out, &r).map_err(|e| err(e.into()))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        ReportFormat::Json => {
+            let mut first = true;
+            for r in rows {
+                out.write_all(if first { b"[\n" } else { b",\n" })?;
+                first = false;
+                serde_json::to_writer(&mut *out, &r).map_err(|e| err(e.into()))?;
+            }
+            out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+        }
+    }
+    Ok(())
 }
 
 /// A report gets the permissions of the file it replaces, or the usual

@@ -1,0 +1,714 @@
+//! `gstbatch access`: a ledger of GST portal API-access sessions.
+//!
+//! On the portal a taxpayer sets *Enable API Request* to Yes for 6 hours to
+//! 30 days, or to No (SPEC.md section 6). No public API does it, so a
+//! practice records what its people did: `apply` takes a CSV of such
+//! instructions into an SQLite store, `status` lists who has access until
+//! when, `history` shows every change for one GSTIN.
+
+pub mod apply;
+pub mod duration;
+pub mod instruction;
+pub mod store;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::batch::input::{Source, check_text, delimiter_for};
+use crate::batch::output::{self, Output, write_rows};
+use crate::batch::scan::{self, Fields, Records};
+use crate::cli::{
+    ApplyArgs, HistoryArgs, ReportArgs, ReportFormat, StatusArgs, StatusFilter, StoreArgs,
+};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::ident::{self, Kind, Options};
+use crate::time;
+
+use apply::{Outcome, Reason, Session, Status};
+use duration::AccessDuration;
+use instruction::{Columns, Row};
+use store::{Event, Store};
+
+/// The store path and "now" of a run.
+struct Context {
+    path: PathBuf,
+    now: i64,
+    wait: Duration,
+}
+
+fn context(args: &StoreArgs) -> Result<Context> {
+    let path = match &args.state {
+        Some(p) => p.clone(),
+        None => store::default_path().ok_or_else(|| {
+            Error::Usage("no state store: give --state PATH or set GSTBATCH_STATE".into())
+        })?,
+    };
+    let now = match &args.now {
+        Some(t) => time::parse(t).map_err(|e| Error::Usage(format!("--now: {e}")))?.timestamp(),
+        None => time::now().timestamp(),
+    };
+    Ok(Context { path, now, wait: Duration::from_secs(args.wait) })
+}
+
+fn fmt_time(t: Option<i64>) -> String {
+    t.map(|t| time::format(&time::from_epoch(t))).unwrap_or_default()
+}
+
+fn report_format(r: &ReportArgs) -> ReportFormat {
+    r.format.unwrap_or_else(|| ReportFormat::from_path(r.output.as_deref()))
+}
+
+/// One row of the `apply` report.
+#[derive(Debug, Serialize)]
+pub struct ApplyRecord {
+    /// Spreadsheet row of the instruction (the header is row 1).
+    pub row: u64,
+    /// The GSTIN as given.
+    pub gstin: String,
+    /// The action as given.
+    pub action: String,
+    /// The canonical duration.
+    pub duration: String,
+    /// The effective time, RFC 3339 IST.
+    pub effective_at: String,
+    /// `enabled`, `renewed`, `disabled`, `unchanged` or `rejected`.
+    pub outcome: String,
+    /// The rejection reason code.
+    pub reason: String,
+    /// The rejection message.
+    pub message: String,
+    /// The status before the instruction, at its effective time.
+    pub previous_status: String,
+    /// The expiry before it.
+    pub previous_expiry: String,
+    /// The expiry after it (for a disable: when access ended).
+    pub new_expiry: String,
+    /// Access left at "now" under the new expiry.
+    pub remaining: String,
+    /// The reference as given.
+    pub reference: String,
+}
+
+impl ApplyRecord {
+    fn from_event(e: &Event, now: i64) -> ApplyRecord {
+        let live = matches!(e.outcome.as_str(), "enabled" | "renewed");
+        ApplyRecord {
+            row: e.row,
+            gstin: e.gstin.clone(),
+            action: e.action.clone(),
+            duration: e.duration.map(|d| d.to_string()).unwrap_or_default(),
+            effective_at: fmt_time(e.effective_at),
+            outcome: e.outcome.clone(),
+            reason: e.reason.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default(),
+            previous_status: e.previous_status.clone(),
+            previous_expiry: fmt_time(e.previous_expiry),
+            new_expiry: fmt_time(e.expires_at),
+            remaining: match e.expires_at {
+                Some(x) if live => time::remaining(x - now),
+                _ => String::new(),
+            },
+            reference: e.reference.clone(),
+        }
+    }
+}
+
+/// The JSON summary of `apply` (`--summary FILE`).
+#[derive(Debug, Serialize)]
+pub struct ApplySummary {
+    /// The instructions file.
+    pub input: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The store.
+    pub store: String,
+    /// Whether nothing was changed on purpose.
+    pub dry_run: bool,
+    /// When the same file was applied before (and so nothing was done).
+    pub already_applied_at: Option<String>,
+    /// Instructions read.
+    pub instructions: u64,
+    /// Counts by outcome.
+    pub by_outcome: std::collections::BTreeMap<&'static str, u64>,
+    /// Rejections by reason.
+    pub by_reason: std::collections::BTreeMap<&'static str, u64>,
+    /// Wall-clock seconds.
+    pub elapsed_seconds: f64,
+    /// The exit code.
+    pub exit_code: u8,
+}
+
+/// Reads a whole input (instruction files are read at once: they are
+/// applied in time order, and their SHA-256 identifies them).
+fn read_all(source: &Source) -> Result<Vec<u8>> {
+    let err = |e| Error::Read { path: source.path(), source: e };
+    match source {
+        Source::Stdin => {
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut v).map_err(err)?;
+            Ok(v)
+        }
+        Source::File(p) => std::fs::read(p).map_err(err),
+    }
+}
+
+/// Runs `access apply`.
+///
+/// # Errors
+/// Exit-2 failures: unreadable or non-CSV input, missing columns, an
+/// unusable store, a report that cannot be written. Nothing is applied then.
+pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
+    let started = Instant::now();
+    let ctx = context(&args.store)?;
+    let source = Source::from_arg(&args.instructions);
+    let bytes = read_all(&source)?;
+    let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let bom =
+        check_text(&bytes).map_err(|why| Error::NotCsv { path: source.path(), why: why.into() })?;
+    let body = &bytes[bom..];
+    let delimiter = delimiter_for(&source, args.delimiter);
+
+    let mut recs = Records::new(body, delimiter);
+    let Some(header) = recs.next() else {
+        return Err(Error::NotCsv {
+            path: source.path(),
+            why: "it is empty: there is no header row".into(),
+        });
+    };
+    let headers: Vec<Vec<u8>> =
+        Fields::new(&header, delimiter).iter().map(<[u8]>::to_vec).collect();
+    let cols = Columns::find(&headers)
+        .map_err(|message| Error::Column { path: source.path(), message })?;
+    let mut row = 1 + header.blank_before as u64;
+    let raw: Vec<(u64, scan::RawRecord<'_>)> = recs
+        .map(|r| {
+            row += 1 + r.blank_before as u64;
+            (row, r)
+        })
+        .collect();
+    let rows: Vec<Row> = raw
+        .par_iter()
+        .map(|(row, rec)| {
+            let fields = Fields::new(rec, delimiter);
+            instruction::parse(
+                *row,
+                |i| fields.get(i).map(|f| scan::text(f).into_owned()),
+                &cols,
+                ctx.now,
+            )
+        })
+        .collect();
+
+    // A dry run against a store that does not exist yet reads an empty one.
+    let mut store = if args.dry_run && !ctx.path.exists() {
+        Store::in_memory()?
+    } else {
+        Store::open(&ctx.path, ctx.wait, true)?
+    };
+    let format = report_format(&args.report);
+    let store_name = ctx.path.display().to_string();
+
+    if let Some(batch) = store.find_batch(&sha)?.filter(|_| !args.reapply) {
+        let when = fmt_time(Some(batch.applied_at));
+        if args.report.output.is_some() {
+            let events = store.batch_events(batch.id)?;
+            let mut out = Output::create(args.report.output.as_deref())?;
+            write_rows(
+                &mut out,
+                format,
+                events.iter().map(|e| ApplyRecord::from_event(e, batch.now)),
+            )?;
+            out.commit()?;
+        }
+        if !args.report.quiet {
+            eprintln!(
+                "gstbatch: {} was already applied on {when} (batch {}, from {}); nothing changed. \
+                 Use --reapply to apply it again.",
+                source.display(),
+                batch.id,
+                batch.file_name
+            );
+        }
+        write_summary(args, &source, &sha, &store_name, Some(when), &[], started, Exit::Clean)?;
+        return Ok(Exit::Clean);
+    }
+
+    let mut sessions = store.sessions()?;
+    let (events, changed) = apply_in_order(&rows, &mut sessions, ctx.now);
+    let mut counts = store::Counts { instructions: rows.len() as u64, ..Default::default() };
+    for e in &events {
+        match e.outcome.as_str() {
+            "enabled" => counts.enabled += 1,
+            "renewed" => counts.renewed += 1,
+            "disabled" => counts.disabled += 1,
+            "unchanged" => counts.unchanged += 1,
+            _ => counts.rejected += 1,
+        }
+    }
+    let mut by_row: Vec<&Event> = events.iter().collect();
+    by_row.sort_by_key(|e| e.row);
+    let records = || by_row.iter().map(|e| ApplyRecord::from_event(e, ctx.now));
+
+    // The report is written before the commit and renamed into place after
+    // it: a report that cannot be written applies nothing.
+    let mut out = Output::create(args.report.output.as_deref())?;
+    let to_file = !matches!(out, Output::Stdout(_));
+    if to_file || args.dry_run {
+        write_rows(&mut out, format, records())?;
+    }
+    if !args.dry_run {
+        let file_name = source.display();
+        let changed_sessions: Vec<(&str, &Session)> =
+            changed.iter().filter_map(|g| sessions.get(g).map(|s| (g.as_str(), s))).collect();
+        let applied_at = time::now().timestamp();
+        store.record(
+            (&sha, &file_name, applied_at, ctx.now, counts),
+            &events,
+            &changed_sessions,
+            || {
+                pause_point();
+                Ok(())
+            },
+        )?;
+        if !to_file {
+            write_rows(&mut out, format, records())?;
+        }
+    }
+    out.commit()?;
+
+    let exit = Exit::from_failures(counts.rejected);
+    if !args.report.quiet {
+        eprintln!(
+            "gstbatch: {} instructions: {} enabled, {} renewed, {} disabled, {} unchanged, {} rejected{}; store: {store_name}",
+            counts.instructions,
+            counts.enabled,
+            counts.renewed,
+            counts.disabled,
+            counts.unchanged,
+            counts.rejected,
+            if args.dry_run { " (dry run: nothing changed)" } else { "" },
+        );
+    }
+    write_summary(args, &source, &sha, &store_name, None, &events, started, exit)?;
+    Ok(exit)
+}
+
+/// Test-only: with `GSTBATCH_TEST_PAUSE_BEFORE_COMMIT=FILE`, create FILE and
+/// wait inside the open transaction, so a test can kill the process there
+/// and prove that nothing was applied. Not a feature; not documented for
+/// users.
+fn pause_point() {
+    if let Some(marker) = std::env::var_os("GSTBATCH_TEST_PAUSE_BEFORE_COMMIT") {
+        let _ = std::fs::write(&marker, b"paused");
+        std::thread::sleep(Duration::from_secs(60));
+    }
+}
+
+/// Applies the parsed rows in effective-time order, then file order (SPEC.md
+/// section 6). Returns the events in that order and the GSTINs whose
+/// sessions changed.
+fn apply_in_order(
+    rows: &[Row],
+    sessions: &mut std::collections::HashMap<String, Session>,
+    now: i64,
+) -> (Vec<Event>, Vec<String>) {
+    let mut order: Vec<&Row> = rows.iter().collect();
+    order.sort_by_key(|r| (r.effective_at.unwrap_or(now), r.row));
+    let mut changed = std::collections::HashSet::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for r in order {
+        let mut ev = Event {
+            batch_id: 0,
+            row: r.row,
+            gstin: r.gstin_text.clone(),
+            action: r.action_text.clone(),
+            duration: r.duration,
+            effective_at: r.effective_at,
+            outcome: String::new(),
+            reason: None,
+            message: None,
+            previous_status: Status::Unknown.as_str().to_string(),
+            previous_expiry: None,
+            expires_at: None,
+            reference: r.reference.clone(),
+        };
+        match &r.parsed {
+            Err((reason, message)) => {
+                ev.outcome = "rejected".into();
+                ev.reason = Some(reason.as_str().to_string());
+                ev.message = Some(message.clone());
+            }
+            Ok(ins) => {
+                let key = ins.gstin.to_string();
+                ev.gstin = key.clone();
+                let tr =
+                    apply::apply(sessions.get(&key), ins.action, ins.effective_at, &r.reference);
+                ev.outcome = tr.outcome.as_str().to_string();
+                ev.previous_status = tr.previous_status.as_str().to_string();
+                ev.previous_expiry = tr.previous_expiry;
+                if let Outcome::Rejected(reason) = tr.outcome {
+                    ev.reason = Some(reason.as_str().to_string());
+                    ev.message = Some(match reason {
+                        Reason::OutOfOrder => format!(
+                            "effective time is before this GSTIN's last recorded change ({})",
+                            fmt_time(sessions.get(&key).map(|s| s.last_change))
+                        ),
+                        other => other.as_str().to_string(),
+                    });
+                }
+                if let Some(new) = tr.new {
+                    ev.expires_at = Some(new.expires_at);
+                    sessions.insert(key.clone(), new);
+                    changed.insert(key);
+                }
+            }
+        }
+        events.push(ev);
+    }
+    let mut changed: Vec<String> = changed.into_iter().collect();
+    changed.sort();
+    (events, changed)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_summary(
+    args: &ApplyArgs,
+    source: &Source,
+    sha: &str,
+    store: &str,
+    already: Option<String>,
+    events: &[Event],
+    started: Instant,
+    exit: Exit,
+) -> Result<()> {
+    let Some(path) = &args.summary else { return Ok(()) };
+    let mut by_outcome = std::collections::BTreeMap::new();
+    let mut by_reason = std::collections::BTreeMap::new();
+    for e in events {
+        let o: &'static str = match e.outcome.as_str() {
+            "enabled" => "enabled",
+            "renewed" => "renewed",
+            "disabled" => "disabled",
+            "unchanged" => "unchanged",
+            _ => "rejected",
+        };
+        *by_outcome.entry(o).or_insert(0u64) += 1;
+        if let Some(r) = Reason::ALL.iter().find(|r| Some(r.as_str()) == e.reason.as_deref()) {
+            *by_reason.entry(r.as_str()).or_insert(0u64) += 1;
+        }
+    }
+    let summary = ApplySummary {
+        input: source.display(),
+        sha256: sha.to_string(),
+        store: store.to_string(),
+        dry_run: args.dry_run,
+        already_applied_at: already,
+        instructions: events.len() as u64,
+        by_outcome,
+        by_reason,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        exit_code: exit.code(),
+    };
+    let mut json = serde_json::to_vec_pretty(&summary)
+        .map_err(|e| Error::Write { path: path.clone(), source: e.into() })?;
+    json.push(b'\n');
+    output::write_file(path, &json)
+}
+
+/// One row of `access status`.
+#[derive(Debug, Serialize)]
+pub struct StatusRecord {
+    /// The GSTIN.
+    pub gstin: String,
+    /// `active`, `expired`, `disabled` or `unknown`.
+    pub status: String,
+    /// When access was last enabled.
+    pub enabled_at: String,
+    /// For how long.
+    pub duration: String,
+    /// When it ends (or ended).
+    pub expires_at: String,
+    /// Access left at "now", for active sessions.
+    pub remaining: String,
+    /// `open` or `closed` (6 hours or less left: no fresh GSP token), for
+    /// active sessions.
+    pub token_window: String,
+    /// The time of the last recorded change.
+    pub last_change: String,
+    /// The reference of the last change.
+    pub reference: String,
+}
+
+/// The GSTINs asked for with `--gstin` and `--gstins`, canonical.
+fn requested(args: &StatusArgs) -> Result<Option<Vec<String>>> {
+    let mut list = Vec::new();
+    let mut add = |text: &str, origin: &str| -> Result<()> {
+        match ident::check(text, Some(Kind::Gstin), Options::default()).result {
+            Ok(id) => {
+                if let ident::Id::Gstin(g) = id {
+                    list.push(g.to_string());
+                }
+                Ok(())
+            }
+            Err(e) => Err(Error::Usage(format!("{origin}: {text:?} is not a valid GSTIN: {e}"))),
+        }
+    };
+    for g in &args.gstins {
+        add(g, "--gstin")?;
+    }
+    if let Some(path) = &args.gstins_file {
+        let source = Source::File(path.clone());
+        let bytes = read_all(&source)?;
+        let bom = check_text(&bytes)
+            .map_err(|why| Error::NotCsv { path: path.clone(), why: why.into() })?;
+        let delimiter = delimiter_for(&source, None);
+        let mut recs = Records::new(&bytes[bom..], delimiter).peekable();
+        // A CSV with a GSTIN column, or a plain list (one per line).
+        let column = match recs.peek() {
+            Some(first) => {
+                let headers: Vec<Vec<u8>> =
+                    Fields::new(first, delimiter).iter().map(<[u8]>::to_vec).collect();
+                match crate::validate::columns::detect(&headers) {
+                    Ok((i, crate::validate::columns::Family::Gstin)) => {
+                        recs.next();
+                        i
+                    }
+                    _ => 0,
+                }
+            }
+            None => 0,
+        };
+        let mut row = 0;
+        for rec in recs {
+            row += 1 + rec.blank_before;
+            let fields = Fields::new(&rec, delimiter);
+            let text = scan::text(fields.get(column).unwrap_or_default()).into_owned();
+            if !text.trim().is_empty() {
+                add(&text, &format!("{} row {row}", path.display()))?;
+            }
+        }
+    }
+    if args.gstins.is_empty() && args.gstins_file.is_none() {
+        return Ok(None);
+    }
+    list.sort();
+    list.dedup();
+    Ok(Some(list))
+}
+
+/// Runs `access status`.
+///
+/// # Errors
+/// Exit-2 failures: a missing or unusable store, bad filters.
+pub fn run_status(args: &StatusArgs) -> Result<Exit> {
+    let ctx = context(&args.store)?;
+    let within = args
+        .expiring_within
+        .as_deref()
+        .map(|d| {
+            d.parse::<AccessDuration>()
+                .map(|d| d.seconds())
+                .or_else(|_| parse_window(d))
+                .map_err(|e| Error::Usage(format!("--expiring-within: {e}")))
+        })
+        .transpose()?;
+    let wanted = requested(args)?;
+    let store = Store::open(&ctx.path, ctx.wait, false)?;
+    let sessions = store.sessions()?;
+    let now = ctx.now;
+    let mut list: Vec<(Option<&Session>, String)> = match &wanted {
+        Some(gs) => gs.iter().map(|g| (sessions.get(g), g.clone())).collect(),
+        None => sessions.iter().map(|(g, s)| (Some(s), g.clone())).collect(),
+    };
+    list.retain(|(s, _)| {
+        let st = apply::status_of(*s, now);
+        let status_ok = match args.status {
+            None => true,
+            Some(StatusFilter::Active) => st == Status::Active,
+            Some(StatusFilter::Expired) => st == Status::Expired,
+            Some(StatusFilter::Disabled) => st == Status::Disabled,
+            Some(StatusFilter::Unknown) => st == Status::Unknown,
+        };
+        let window_ok = match (within, s) {
+            (None, _) => true,
+            (Some(w), Some(s)) => st == Status::Active && s.expires_at - now <= w,
+            (Some(_), None) => false,
+        };
+        status_ok && window_ok
+    });
+    list.sort_by(|a, b| (a.0.map(|s| s.expires_at), &a.1).cmp(&(b.0.map(|s| s.expires_at), &b.1)));
+    let records = list.iter().map(|(s, g)| {
+        let st = apply::status_of(*s, now);
+        let active = st == Status::Active;
+        StatusRecord {
+            gstin: g.clone(),
+            status: st.as_str().to_string(),
+            enabled_at: fmt_time(s.map(|s| s.enabled_at)),
+            duration: s.map(|s| s.duration.to_string()).unwrap_or_default(),
+            expires_at: fmt_time(s.map(|s| s.expires_at)),
+            remaining: s
+                .filter(|_| active)
+                .map(|s| time::remaining(s.expires_at - now))
+                .unwrap_or_default(),
+            token_window: match s {
+                Some(s) if active => {
+                    if s.token_window_closed(now) { "closed" } else { "open" }.to_string()
+                }
+                _ => String::new(),
+            },
+            last_change: fmt_time(s.map(|s| s.last_change)),
+            reference: s.map(|s| s.reference.clone()).unwrap_or_default(),
+        }
+    });
+    let mut out = Output::create(args.report.output.as_deref())?;
+    write_rows(&mut out, report_format(&args.report), records)?;
+    out.commit()?;
+    if !args.report.quiet {
+        let active =
+            list.iter().filter(|(s, _)| apply::status_of(*s, now) == Status::Active).count();
+        eprintln!(
+            "gstbatch: {} sessions listed ({active} active) at {}; store: {}",
+            list.len(),
+            fmt_time(Some(now)),
+            ctx.path.display()
+        );
+    }
+    Ok(if args.fail_if_any && !list.is_empty() { Exit::Findings } else { Exit::Clean })
+}
+
+/// `--expiring-within` also takes spans shorter than an access can last
+/// (`30 minutes` is not a duration, but a fine window): whole hours or
+/// minutes.
+fn parse_window(text: &str) -> std::result::Result<i64, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: i64 =
+        t[..digits].parse().map_err(|_| format!("{text:?} is not a span such as 24h or 7 days"))?;
+    match t[digits..].trim() {
+        "m" | "min" | "mins" | "minute" | "minutes" => Ok(n * 60),
+        "h" | "hr" | "hrs" | "hour" | "hours" => Ok(n * 3600),
+        "d" | "day" | "days" => Ok(n * 86400),
+        _ => Err(format!("{text:?} is not a span such as 24h or 7 days")),
+    }
+}
+
+/// One row of `access history`.
+#[derive(Debug, Serialize)]
+pub struct HistoryRecord {
+    /// The batch the instruction came in.
+    pub batch: i64,
+    /// Its row in that batch's file.
+    pub row: u64,
+    /// The action as given.
+    pub action: String,
+    /// The canonical duration.
+    pub duration: String,
+    /// The effective time.
+    pub effective_at: String,
+    /// What happened.
+    pub outcome: String,
+    /// The rejection reason code.
+    pub reason: String,
+    /// The status before it.
+    pub previous_status: String,
+    /// The expiry before it.
+    pub previous_expiry: String,
+    /// The expiry after it.
+    pub new_expiry: String,
+    /// The reference.
+    pub reference: String,
+}
+
+/// Runs `access history`.
+///
+/// # Errors
+/// Exit-2 failures: an invalid GSTIN, a missing or unusable store.
+pub fn run_history(args: &HistoryArgs) -> Result<Exit> {
+    let ctx = context(&args.store)?;
+    let gstin = match ident::check(&args.gstin, Some(Kind::Gstin), Options::default()).result {
+        Ok(ident::Id::Gstin(g)) => g.to_string(),
+        Ok(_) => unreachable!("a GSTIN check yields a GSTIN"),
+        Err(e) => return Err(Error::Usage(format!("{:?} is not a valid GSTIN: {e}", args.gstin))),
+    };
+    let store = Store::open(&ctx.path, ctx.wait, false)?;
+    let events = store.history(&gstin)?;
+    let records = events.iter().map(|e| HistoryRecord {
+        batch: e.batch_id,
+        row: e.row,
+        action: e.action.clone(),
+        duration: e.duration.map(|d| d.to_string()).unwrap_or_default(),
+        effective_at: fmt_time(e.effective_at),
+        outcome: e.outcome.clone(),
+        reason: e.reason.clone().unwrap_or_default(),
+        previous_status: e.previous_status.clone(),
+        previous_expiry: fmt_time(e.previous_expiry),
+        new_expiry: fmt_time(e.expires_at),
+        reference: e.reference.clone(),
+    });
+    let mut out = Output::create(args.report.output.as_deref())?;
+    write_rows(&mut out, report_format(&args.report), records)?;
+    out.commit()?;
+    if !args.report.quiet {
+        eprintln!("gstbatch: {} events for {gstin}; store: {}", events.len(), ctx.path.display());
+    }
+    Ok(Exit::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(lines: &[&str], now: i64) -> Vec<Row> {
+        let cols = Columns {
+            gstin: 0,
+            action: 1,
+            duration: Some(2),
+            effective_at: Some(3),
+            reference: Some(4),
+        };
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let cells: Vec<String> = l.split(',').map(String::from).collect();
+                instruction::parse(i as u64 + 2, |c| cells.get(c).cloned(), &cols, now)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spec_6_same_gstin_in_one_file_applies_in_time_order_then_file_order() {
+        let now = time::parse("2026-11-26 18:00").unwrap().timestamp();
+        let rows = rows(
+            &[
+                // Later in time, earlier in the file: applies second.
+                "27AAPFU0939F1ZV,disable,,2026-11-26 10:00,b",
+                "27AAPFU0939F1ZV,enable,1 day,2026-11-26 09:00,a",
+                // Same time: file order decides.
+                "29AAACR5055K1Z3,enable,6h,2026-11-26 09:00,c",
+                "29AAACR5055K1Z3,enable,12h,2026-11-26 09:00,d",
+            ],
+            now,
+        );
+        let mut sessions = std::collections::HashMap::new();
+        let (events, changed) = apply_in_order(&rows, &mut sessions, now);
+        let seq: Vec<(u64, &str)> = events.iter().map(|e| (e.row, e.outcome.as_str())).collect();
+        assert_eq!(seq, [(3, "enabled"), (4, "enabled"), (5, "renewed"), (2, "disabled")]);
+        assert_eq!(changed, ["27AAPFU0939F1ZV", "29AAACR5055K1Z3"]);
+        assert_eq!(sessions["29AAACR5055K1Z3"].duration.hours(), 12);
+        assert!(!sessions["27AAPFU0939F1ZV"].enabled);
+    }
+
+    #[test]
+    fn expiring_windows() {
+        assert_eq!(parse_window("30 minutes"), Ok(1800));
+        assert_eq!(parse_window("2h"), Ok(7200));
+        assert_eq!(parse_window("1 day"), Ok(86400));
+        assert!(parse_window("soon").is_err());
+    }
+}

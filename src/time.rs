@@ -1,0 +1,152 @@
+//! Indian Standard Time: parsing the timestamps people write, printing RFC
+//! 3339 with `+05:30`, and "now" from the clock or pinned by `--now`.
+//!
+//! IST is UTC+05:30 all year (no daylight saving), so a local time without
+//! an offset is read as IST (SPEC.md section 6).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+/// IST's offset from UTC, in seconds.
+const IST_SECONDS: i32 = 5 * 3600 + 30 * 60;
+
+/// The IST offset.
+pub fn ist() -> FixedOffset {
+    FixedOffset::east_opt(IST_SECONDS).unwrap_or_else(|| unreachable!("+05:30 is a valid offset"))
+}
+
+/// A moment, in IST.
+pub type Time = DateTime<FixedOffset>;
+
+/// Local formats accepted besides RFC 3339, read as IST.
+const LOCAL_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+];
+
+/// Parses a timestamp: RFC 3339 with an offset, `YYYY-MM-DD HH:MM[:SS]`,
+/// `YYYY-MM-DDTHH:MM[:SS]`, `DD-MM-YYYY HH:MM[:SS]`, `DD/MM/YYYY
+/// HH:MM[:SS]`, or a bare `YYYY-MM-DD` (00:00 IST). The result is in IST.
+///
+/// # Errors
+/// A message listing the accepted forms.
+///
+/// ```
+/// use gstbatch::time::{parse, format};
+/// assert_eq!(format(&parse("2026-11-26 09:15").unwrap()), "2026-11-26T09:15:00+05:30");
+/// assert_eq!(format(&parse("2026-11-26T03:45:00Z").unwrap()), "2026-11-26T09:15:00+05:30");
+/// assert_eq!(format(&parse("26/11/2026 09:15").unwrap()), "2026-11-26T09:15:00+05:30");
+/// ```
+pub fn parse(text: &str) -> Result<Time, String> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.with_timezone(&ist()));
+    }
+    for f in LOCAL_FORMATS {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, f) {
+            return from_local(naive, text);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        && let Some(naive) = date.and_hms_opt(0, 0, 0)
+    {
+        return from_local(naive, text);
+    }
+    Err(format!(
+        "{text:?} is not a time: use RFC 3339 (2026-11-26T09:15:00+05:30), YYYY-MM-DD HH:MM[:SS], \
+         DD-MM-YYYY HH:MM[:SS], DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD (IST)"
+    ))
+}
+
+fn from_local(naive: NaiveDateTime, text: &str) -> Result<Time, String> {
+    ist()
+        .from_local_datetime(&naive)
+        .single()
+        .ok_or_else(|| format!("{text:?} is not a valid IST time"))
+}
+
+/// RFC 3339 in IST, to the second: `2026-11-26T09:15:00+05:30`.
+pub fn format(t: &Time) -> String {
+    t.with_timezone(&ist()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// A time from seconds since the Unix epoch, in IST.
+pub fn from_epoch(seconds: i64) -> Time {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default().with_timezone(&ist())
+}
+
+/// The current time in IST, to the second.
+pub fn now() -> Time {
+    from_epoch(Utc::now().timestamp())
+}
+
+/// A span of seconds as people read it: `29d 23h 59m`, `5h 0m`, `0m`; a
+/// negative span reads as `0m`.
+///
+/// ```
+/// use gstbatch::time::remaining;
+/// assert_eq!(remaining(30 * 86400 - 60), "29d 23h 59m");
+/// assert_eq!(remaining(5 * 3600), "5h 0m");
+/// assert_eq!(remaining(59), "0m");
+/// ```
+pub fn remaining(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (d, h) {
+        (0, 0) => format!("{m}m"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_6_accepted_formats_all_mean_the_same_moment() {
+        let want = "2026-11-26T09:15:00+05:30";
+        for text in [
+            "2026-11-26T09:15:00+05:30",
+            "2026-11-26T03:45:00Z",
+            "2026-11-26T03:45:00+00:00",
+            "2026-11-26 09:15",
+            "2026-11-26 09:15:00",
+            "2026-11-26T09:15",
+            "2026-11-26T09:15:00",
+            "26-11-2026 09:15",
+            "26-11-2026 09:15:00",
+            "26/11/2026 09:15",
+            " 26/11/2026 09:15:00 ",
+        ] {
+            assert_eq!(format(&parse(text).unwrap()), want, "{text}");
+        }
+        assert_eq!(format(&parse("2026-11-26").unwrap()), "2026-11-26T00:00:00+05:30");
+    }
+
+    #[test]
+    fn spec_6_rejected_times() {
+        for text in [
+            "",
+            "tomorrow",
+            "2026-13-01",
+            "31/02/2026 10:00",
+            "2026-11-26 25:00",
+            "11/26/2026 09:15",
+        ] {
+            assert!(parse(text).is_err(), "{text}");
+        }
+        assert!(parse("x").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn epoch_round_trip() {
+        let t = parse("2026-11-26 09:15:07").unwrap();
+        assert_eq!(from_epoch(t.timestamp()), t);
+    }
+}
