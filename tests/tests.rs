@@ -4,6 +4,8 @@
 /// Running the binary, temp folders, golden files.
 mod util;
 
+/// `gstbatch access`: apply, status, history, the store's faults.
+mod access;
 /// Hostile inputs: a report or a clean exit 2, never a panic or a hang.
 mod bad_input;
 /// `gstbatch check`: arguments, stdin, formats, exit codes.
