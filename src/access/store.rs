@@ -202,6 +202,9 @@ impl Store {
             store.conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| store.err(e))?;
         }
         store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| store.err(e))?;
+        // A large batch is one transaction: a bigger page cache keeps its
+        // pages from spilling into the WAL before the commit.
+        store.conn.pragma_update(None, "cache_size", -65536).map_err(|e| store.err(e))?;
         store.conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| store.err(e))?;
         store.migrate()?;
         Ok(store)

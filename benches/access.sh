@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End-to-end figures for README.md: `access apply` of 100k and 1M generated
+# instructions over 100k GSTINs into a fresh store, then `access status` over
+# the result, against `sqlite3 DB ".import --csv FILE t"` of the same file
+# (the cost of merely storing the rows) in the same run. Medians of RUNS.
+#
+#   apt-get install sqlite3               # not a project dependency
+#   benches/access.sh [RUNS]              # default 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-3}
+DIR=${BENCH_DIR:-/tmp/gstbatch-bench}
+mkdir -p "$DIR"
+cargo build --release --quiet
+G=target/release/gstbatch
+NOW="2026-11-26 18:00"
+for n in 100000 1000000; do
+  [ -f "$DIR/ins$n.csv" ] || "$G" generate --instructions 100000 --rows "$n" -o "$DIR/ins$n.csv"
+done
+
+# median wall seconds and that run's max RSS (KiB); `setup` runs untimed first
+measure() {
+  local setup=$1; shift
+  local results=()
+  for _ in $(seq "$RUNS"); do
+    eval "$setup"
+    /usr/bin/time -f "%e %M" -o "$DIR/time" "$@" > /dev/null 2>&1 || true
+    results+=("$(tail -n 1 "$DIR/time")")
+  done
+  printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+echo "| instructions | command | wall s (median of $RUNS) | peak RSS MiB |"
+echo "|---|---|---|---|"
+for n in 100000 1000000; do
+  f="$DIR/ins$n.csv"
+  db="$DIR/bench.db"
+  row() { read -r s kb; printf '| %s | %s | %s | %s |\n' "$n" "$1" "$s" "$((kb / 1024))"; }
+  measure "rm -f $db*" sqlite3 "$db" ".import --csv $f t" | row "sqlite3 .import --csv"
+  measure "rm -f $db*" "$G" access apply "$f" --state "$db" --now "$NOW" -q -o "$DIR/apply.csv" | row "access apply (report to a file)"
+  measure "true" "$G" access status --state "$db" --now "$NOW" -q -o "$DIR/status.csv" | row "access status (all GSTINs)"
+  measure "true" "$G" access status --state "$db" --now "$NOW" -q --expiring-within 7d -o "$DIR/status.csv" | row "access status --expiring-within 7d"
+done
