@@ -365,6 +365,11 @@ pub(crate) fn suggest(norm: &str, opts: Options) -> Option<String> {
     }
     let opts = Options { strict: false, ..opts };
     super::unique_candidate(&bytes, true, |cand| {
+        // Only about one variant in 36 has a matching check character:
+        // test that first and parse only those.
+        if cand.first_chunk::<14>().map(check_char) != Some(cand[14]) {
+            return None;
+        }
         let text = std::str::from_utf8(cand).ok()?;
         Gstin::from_normalized(text, false, opts).ok().map(|g| g.to_string())
     })
