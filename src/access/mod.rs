@@ -11,6 +11,8 @@ pub mod duration;
 pub mod instruction;
 pub mod store;
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -26,7 +28,7 @@ use crate::cli::{
 };
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::ident::{self, Kind, Options};
+use crate::ident::{self, Gstin, Kind, Options};
 use crate::time;
 
 use apply::{Outcome, Reason, Session, Status};
@@ -63,57 +65,84 @@ fn report_format(r: &ReportArgs) -> ReportFormat {
     r.format.unwrap_or_else(|| ReportFormat::from_path(r.output.as_deref()))
 }
 
+/// A time written as RFC 3339 IST without allocating; empty when absent.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeText(pub Option<i64>);
+
+impl Serialize for TimeText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use chrono::{Datelike, Timelike};
+        use std::io::Write;
+        let Some(t) = self.0 else { return s.serialize_str("") };
+        let t = time::from_epoch(t);
+        let mut buf = [0u8; 32];
+        let mut cur = std::io::Cursor::new(&mut buf[..]);
+        let _ = write!(
+            cur,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+05:30",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+        let n = cur.position() as usize;
+        s.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+    }
+}
+
 /// One row of the `apply` report.
 #[derive(Debug, Serialize)]
-pub struct ApplyRecord {
+pub struct ApplyRecord<'a> {
     /// Spreadsheet row of the instruction (the header is row 1).
     pub row: u64,
-    /// The GSTIN as given.
-    pub gstin: String,
+    /// The GSTIN as given (canonical when valid).
+    pub gstin: &'a str,
     /// The action as given.
-    pub action: String,
+    pub action: &'a str,
     /// The canonical duration.
     pub duration: String,
     /// The effective time, RFC 3339 IST.
-    pub effective_at: String,
+    pub effective_at: TimeText,
     /// `enabled`, `renewed`, `disabled`, `unchanged` or `rejected`.
-    pub outcome: String,
+    pub outcome: &'a str,
     /// The rejection reason code.
-    pub reason: String,
+    pub reason: &'a str,
     /// The rejection message.
-    pub message: String,
+    pub message: &'a str,
     /// The status before the instruction, at its effective time.
-    pub previous_status: String,
+    pub previous_status: &'a str,
     /// The expiry before it.
-    pub previous_expiry: String,
+    pub previous_expiry: TimeText,
     /// The expiry after it (for a disable: when access ended).
-    pub new_expiry: String,
+    pub new_expiry: TimeText,
     /// Access left at "now" under the new expiry.
     pub remaining: String,
     /// The reference as given.
-    pub reference: String,
+    pub reference: &'a str,
 }
 
-impl ApplyRecord {
-    fn from_event(e: &Event, now: i64) -> ApplyRecord {
-        let live = matches!(e.outcome.as_str(), "enabled" | "renewed");
+impl<'a> ApplyRecord<'a> {
+    fn from_event(e: &'a Event<'_>, now: i64) -> ApplyRecord<'a> {
+        let live = matches!(e.outcome.as_ref(), "enabled" | "renewed");
         ApplyRecord {
             row: e.row,
-            gstin: e.gstin.clone(),
-            action: e.action.clone(),
+            gstin: &e.gstin,
+            action: &e.action,
             duration: e.duration.map(|d| d.to_string()).unwrap_or_default(),
-            effective_at: fmt_time(e.effective_at),
-            outcome: e.outcome.clone(),
-            reason: e.reason.clone().unwrap_or_default(),
-            message: e.message.clone().unwrap_or_default(),
-            previous_status: e.previous_status.clone(),
-            previous_expiry: fmt_time(e.previous_expiry),
-            new_expiry: fmt_time(e.expires_at),
+            effective_at: TimeText(e.effective_at),
+            outcome: &e.outcome,
+            reason: e.reason.as_deref().unwrap_or_default(),
+            message: e.message.as_deref().unwrap_or_default(),
+            previous_status: &e.previous_status,
+            previous_expiry: TimeText(e.previous_expiry),
+            new_expiry: TimeText(e.expires_at),
             remaining: match e.expires_at {
                 Some(x) if live => time::remaining(x - now),
                 _ => String::new(),
             },
-            reference: e.reference.clone(),
+            reference: &e.reference,
         }
     }
 }
@@ -238,11 +267,16 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         return Ok(Exit::Clean);
     }
 
-    let mut sessions = store.sessions()?;
+    // Keyed by the parsed GSTIN: no text hashing or allocation per row.
+    let mut sessions: HashMap<Gstin, Session> = store
+        .sessions()?
+        .into_iter()
+        .filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s)))
+        .collect();
     let (events, changed) = apply_in_order(&rows, &mut sessions, ctx.now);
     let mut counts = store::Counts { instructions: rows.len() as u64, ..Default::default() };
     for e in &events {
-        match e.outcome.as_str() {
+        match e.outcome.as_ref() {
             "enabled" => counts.enabled += 1,
             "renewed" => counts.renewed += 1,
             "disabled" => counts.disabled += 1,
@@ -250,7 +284,7 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
             _ => counts.rejected += 1,
         }
     }
-    let mut by_row: Vec<&Event> = events.iter().collect();
+    let mut by_row: Vec<&Event<'_>> = events.iter().collect();
     by_row.sort_by_key(|e| e.row);
     let records = || by_row.iter().map(|e| ApplyRecord::from_event(e, ctx.now));
 
@@ -312,65 +346,64 @@ fn pause_point() {
 /// Applies the parsed rows in effective-time order, then file order (SPEC.md
 /// section 6). Returns the events in that order and the GSTINs whose
 /// sessions changed.
-fn apply_in_order(
-    rows: &[Row],
-    sessions: &mut std::collections::HashMap<String, Session>,
+fn apply_in_order<'r>(
+    rows: &'r [Row],
+    sessions: &mut HashMap<Gstin, Session>,
     now: i64,
-) -> (Vec<Event>, Vec<String>) {
+) -> (Vec<Event<'r>>, Vec<Gstin>) {
     let mut order: Vec<&Row> = rows.iter().collect();
     order.sort_by_key(|r| (r.effective_at.unwrap_or(now), r.row));
-    let mut changed = std::collections::HashSet::new();
+    let mut changed = HashSet::new();
     let mut events = Vec::with_capacity(rows.len());
     for r in order {
         let mut ev = Event {
             batch_id: 0,
             row: r.row,
-            gstin: r.gstin_text.clone(),
-            action: r.action_text.clone(),
+            gstin: Cow::Borrowed(r.gstin_text.as_str()),
+            action: Cow::Borrowed(r.action_text.as_str()),
             duration: r.duration,
             effective_at: r.effective_at,
-            outcome: String::new(),
+            outcome: Cow::Borrowed(""),
             reason: None,
             message: None,
-            previous_status: Status::Unknown.as_str().to_string(),
+            previous_status: Cow::Borrowed(Status::Unknown.as_str()),
             previous_expiry: None,
             expires_at: None,
-            reference: r.reference.clone(),
+            reference: Cow::Borrowed(r.reference.as_str()),
         };
         match &r.parsed {
             Err((reason, message)) => {
-                ev.outcome = "rejected".into();
-                ev.reason = Some(reason.as_str().to_string());
-                ev.message = Some(message.clone());
+                ev.outcome = Cow::Borrowed("rejected");
+                ev.reason = Some(Cow::Borrowed(reason.as_str()));
+                ev.message = Some(Cow::Borrowed(message.as_str()));
             }
             Ok(ins) => {
-                let key = ins.gstin.to_string();
-                ev.gstin = key.clone();
-                let tr =
-                    apply::apply(sessions.get(&key), ins.action, ins.effective_at, &r.reference);
-                ev.outcome = tr.outcome.as_str().to_string();
-                ev.previous_status = tr.previous_status.as_str().to_string();
+                let g = ins.gstin;
+                let tr = apply::apply(sessions.get(&g), ins.action, ins.effective_at, &r.reference);
+                ev.gstin = Cow::Owned(g.to_string());
+                ev.outcome = Cow::Borrowed(tr.outcome.as_str());
+                ev.previous_status = Cow::Borrowed(tr.previous_status.as_str());
                 ev.previous_expiry = tr.previous_expiry;
                 if let Outcome::Rejected(reason) = tr.outcome {
-                    ev.reason = Some(reason.as_str().to_string());
-                    ev.message = Some(match reason {
+                    ev.reason = Some(Cow::Borrowed(reason.as_str()));
+                    ev.message = Some(Cow::Owned(match reason {
                         Reason::OutOfOrder => format!(
                             "effective time is before this GSTIN's last recorded change ({})",
-                            fmt_time(sessions.get(&key).map(|s| s.last_change))
+                            fmt_time(sessions.get(&g).map(|s| s.last_change))
                         ),
                         other => other.as_str().to_string(),
-                    });
+                    }));
                 }
                 if let Some(new) = tr.new {
                     ev.expires_at = Some(new.expires_at);
-                    sessions.insert(key.clone(), new);
-                    changed.insert(key);
+                    sessions.insert(g, new);
+                    changed.insert(g);
                 }
             }
         }
         events.push(ev);
     }
-    let mut changed: Vec<String> = changed.into_iter().collect();
+    let mut changed: Vec<Gstin> = changed.into_iter().collect();
     changed.sort();
     (events, changed)
 }
@@ -382,7 +415,7 @@ fn write_summary(
     sha: &str,
     store: &str,
     already: Option<String>,
-    events: &[Event],
+    events: &[Event<'_>],
     started: Instant,
     exit: Exit,
 ) -> Result<()> {
@@ -390,7 +423,7 @@ fn write_summary(
     let mut by_outcome = std::collections::BTreeMap::new();
     let mut by_reason = std::collections::BTreeMap::new();
     for e in events {
-        let o: &'static str = match e.outcome.as_str() {
+        let o: &'static str = match e.outcome.as_ref() {
             "enabled" => "enabled",
             "renewed" => "renewed",
             "disabled" => "disabled",
@@ -640,15 +673,15 @@ pub fn run_history(args: &HistoryArgs) -> Result<Exit> {
     let records = events.iter().map(|e| HistoryRecord {
         batch: e.batch_id,
         row: e.row,
-        action: e.action.clone(),
+        action: e.action.to_string(),
         duration: e.duration.map(|d| d.to_string()).unwrap_or_default(),
         effective_at: fmt_time(e.effective_at),
-        outcome: e.outcome.clone(),
-        reason: e.reason.clone().unwrap_or_default(),
-        previous_status: e.previous_status.clone(),
+        outcome: e.outcome.to_string(),
+        reason: e.reason.as_deref().unwrap_or_default().to_string(),
+        previous_status: e.previous_status.to_string(),
         previous_expiry: fmt_time(e.previous_expiry),
         new_expiry: fmt_time(e.expires_at),
-        reference: e.reference.clone(),
+        reference: e.reference.to_string(),
     });
     let mut out = Output::create(args.report.output.as_deref())?;
     write_rows(&mut out, report_format(&args.report), records)?;
@@ -695,13 +728,15 @@ mod tests {
             ],
             now,
         );
-        let mut sessions = std::collections::HashMap::new();
+        let mut sessions = HashMap::new();
         let (events, changed) = apply_in_order(&rows, &mut sessions, now);
-        let seq: Vec<(u64, &str)> = events.iter().map(|e| (e.row, e.outcome.as_str())).collect();
+        let seq: Vec<(u64, &str)> = events.iter().map(|e| (e.row, e.outcome.as_ref())).collect();
         assert_eq!(seq, [(3, "enabled"), (4, "enabled"), (5, "renewed"), (2, "disabled")]);
-        assert_eq!(changed, ["27AAPFU0939F1ZV", "29AAACR5055K1Z3"]);
-        assert_eq!(sessions["29AAACR5055K1Z3"].duration.hours(), 12);
-        assert!(!sessions["27AAPFU0939F1ZV"].enabled);
+        let a: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
+        let b: Gstin = "29AAACR5055K1Z3".parse().unwrap();
+        assert_eq!(changed, [a, b]);
+        assert_eq!(sessions[&b].duration.hours(), 12);
+        assert!(!sessions[&a].enabled);
     }
 
     #[test]
