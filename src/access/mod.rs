@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::batch::input::{Source, check_text, delimiter_for};
 use crate::batch::output::{self, Output, write_rows};
+use crate::batch::progress::Progress;
 use crate::batch::scan::{self, Fields, Records};
 use crate::cli::{
     ApplyArgs, HistoryArgs, ReportArgs, ReportFormat, StatusArgs, StatusFilter, StoreArgs,
@@ -300,15 +301,23 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         let changed_sessions: Vec<(&str, &Session)> =
             changed.iter().filter_map(|g| sessions.get(g).map(|s| (g.as_str(), s))).collect();
         let applied_at = time::now().timestamp();
-        store.record(
+        let quiet = args.report.quiet || matches!(source, Source::Stdin);
+        let progress = Progress::items(events.len() as u64, "events", quiet);
+        let recorded = store.record(
             (&sha, &file_name, applied_at, ctx.now, counts),
             &events,
             &changed_sessions,
+            &progress,
             || {
                 pause_point();
                 Ok(())
             },
-        )?;
+        );
+        if let Err(e) = recorded {
+            progress.abandon();
+            return Err(e);
+        }
+        progress.finish();
         if !to_file {
             write_rows(&mut out, format, records())?;
         }

@@ -373,6 +373,7 @@ impl Store {
         batch: (&str, &str, i64, i64, Counts),
         events: &[Event<'_>],
         sessions: &[(&str, &Session)],
+        progress: &crate::batch::progress::Progress,
         before_commit: impl FnOnce() -> Result<()>,
     ) -> Result<i64> {
         let path = self.path.clone();
@@ -417,7 +418,10 @@ impl Store {
             // random, several times faster for a large batch.
             let mut order: Vec<&Event<'_>> = events.iter().collect();
             order.sort_by(|a, b| a.gstin.cmp(&b.gstin));
-            for ev in order {
+            for (n, ev) in order.into_iter().enumerate() {
+                if n % 4096 == 0 {
+                    progress.set(n as u64);
+                }
                 ins.execute(params![
                     batch_id,
                     ev.row as i64,
@@ -493,6 +497,7 @@ fn locked_or(path: &Path, wait: Duration, e: rusqlite::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::progress::Progress;
 
     fn session(h: u32) -> Session {
         Session {
@@ -533,6 +538,7 @@ mod tests {
                 ("abc", "f.csv", 5, 100, counts),
                 &[event(3, "27AAPFU0939F1ZV"), event(2, "29AAACR5055K1Z3")],
                 &[("27AAPFU0939F1ZV", &s), ("29AAACR5055K1Z3", &s)],
+                &Progress::hidden(),
                 || Ok(()),
             )
             .unwrap();
@@ -542,6 +548,7 @@ mod tests {
                 ("def", "g.csv", 6, 200, Counts::default()),
                 &[],
                 &[("27AAPFU0939F1ZV", &s2)],
+                &Progress::hidden(),
                 || Ok(()),
             )
             .unwrap();
@@ -594,6 +601,7 @@ mod tests {
             ("abc", "f.csv", 5, 100, Counts::default()),
             &[event(2, "27AAPFU0939F1ZV")],
             &[("27AAPFU0939F1ZV", &session(6))],
+            &Progress::hidden(),
             || Err(Error::Usage("report failed".into())),
         );
         assert!(r.is_err());

@@ -34,6 +34,21 @@ impl Progress {
         Progress { bar }
     }
 
+    /// A bar over `len` items (`what` names them), under the same rules as
+    /// [`Progress::new`].
+    pub fn items(len: u64, what: &str, quiet: bool) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(5));
+        let template = format!("{{bar:30}} {{human_pos}}/{{human_len}} {what}, eta {{eta}}");
+        bar.set_style(
+            ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Progress { bar }
+    }
+
     /// A bar that never draws.
     pub fn hidden() -> Progress {
         Progress { bar: ProgressBar::hidden() }
