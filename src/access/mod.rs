@@ -72,22 +72,10 @@ pub struct TimeText(pub Option<i64>);
 
 impl Serialize for TimeText {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use chrono::{Datelike, Timelike};
-        use std::io::Write;
         let Some(t) = self.0 else { return s.serialize_str("") };
-        let t = time::from_epoch(t);
         let mut buf = [0u8; 32];
         let mut cur = std::io::Cursor::new(&mut buf[..]);
-        let _ = write!(
-            cur,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+05:30",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
+        time::write_rfc3339(&time::from_epoch(t), &mut cur);
         let n = cur.position() as usize;
         s.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
     }
