@@ -238,9 +238,10 @@ impl BlockReader {
         };
         let fields: Vec<Vec<u8>> =
             scan::Fields::new(&rec, self.delimiter).iter().map(|f| f.to_vec()).collect();
-        let rows = 1 + rec.blank_before as u64;
-        let keep_from = if consume { recs.offset() } else { 0 };
-        let (rows, keep_from) = if consume { (rows, keep_from) } else { (0, keep_from) };
+        // Consumed, the header takes its row and the blank lines before it;
+        // kept, it is read again as data and counted then.
+        let (rows, keep_from) =
+            if consume { (1 + rec.blank_before as u64, recs.offset()) } else { (0, 0) };
         let mut rest = block[keep_from..].to_vec();
         rest.extend_from_slice(&self.pending);
         self.pending = rest;
