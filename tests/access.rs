@@ -217,14 +217,15 @@ fn missing_columns_and_bad_flags_are_exit_2() {
     assert!(!dir.join("x.db").exists());
 }
 
-/// Starts an apply that pauses inside its transaction, and waits until it
-/// is there.
-fn paused_apply(dir: &Dir, file: &str) -> std::process::Child {
+/// Starts an apply that pauses inside its transaction for `seconds`, and
+/// waits until it is there.
+fn paused_apply(dir: &Dir, file: &str, seconds: u32) -> std::process::Child {
     let marker = dir.join("paused");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"))
         .args(["access", "apply", file, "--state", "state.db", "--now", NOW, "-q"])
         .current_dir(dir.path())
         .env("GSTBATCH_TEST_PAUSE_BEFORE_COMMIT", &marker)
+        .env("GSTBATCH_TEST_PAUSE_SECONDS", seconds.to_string())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -248,7 +249,7 @@ fn sigkill_mid_apply_leaves_the_store_as_before_and_usable() {
     dir.cmd()
         .args(["generate", "--instructions", "5000", "--rows", "100000", "-o", "big.csv"])
         .run(0);
-    let mut child = paused_apply(&dir, "big.csv");
+    let mut child = paused_apply(&dir, "big.csv", 60);
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(status(&dir, &[], 0), before);
@@ -262,7 +263,7 @@ fn a_held_lock_makes_the_other_run_wait_then_give_up() {
     let dir = Dir::new();
     apply(&dir, sample("access-followup.csv"), 0, &["-q", "--now", "2026-11-27 10:00"]);
     std::fs::copy(sample("access-instructions.csv"), dir.join("i.csv")).unwrap();
-    let mut child = paused_apply(&dir, "i.csv");
+    let mut child = paused_apply(&dir, "i.csv", 60);
     let run = apply(&dir, sample("access-followup.csv"), 2, &["--wait", "1", "--reapply"]);
     assert!(run.stderr().contains("holds the store's lock"), "{}", run.stderr());
     child.kill().unwrap();
@@ -346,4 +347,28 @@ fn two_applies_at_once_both_land_with_no_event_lost() {
         assert!(run.stderr().contains("already applied"));
         assert_eq!(dir.read(&format!("{f}.again")), dir.read(&format!("{f}.out")));
     }
+}
+
+#[test]
+fn a_run_waiting_for_the_lock_applies_from_the_other_runs_result() {
+    let dir = Dir::new();
+    dir.write(
+        "a.csv",
+        "gstin,action,duration,effective_at\n27AAPFU0939F1ZV,enable,1 day,2026-11-26 09:00\n",
+    );
+    dir.write(
+        "b.csv",
+        "gstin,action,duration,effective_at\n27AAPFU0939F1ZV,disable,,2026-11-26 10:00\n",
+    );
+    // A holds the write lock for 2 s after reading the (empty) sessions.
+    let mut a = paused_apply(&dir, "a.csv", 2);
+    // B starts meanwhile; it must wait for A and then see A's session.
+    let b = apply(&dir, dir.join("b.csv"), 0, &["-q"]);
+    assert!(a.wait().unwrap().success());
+    assert!(
+        b.stdout().contains(",disable,,2026-11-26T10:00:00+05:30,disabled,,,active,"),
+        "{}",
+        b.stdout()
+    );
+    assert!(status(&dir, &[], 0).contains("27AAPFU0939F1ZV,disabled,"));
 }

@@ -231,10 +231,15 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
     let format = report_format(&args.report);
     let store_name = ctx.path.display().to_string();
 
-    if let Some(batch) = store.find_batch(&sha)?.filter(|_| !args.reapply) {
+    // Everything from here to the commit happens under the store's write
+    // lock (a dry run only reads): what is read stays true until the
+    // commit, so two runs at once apply one after the other, each from the
+    // other's result.
+    let tx = store.begin(!args.dry_run)?;
+    if let Some(batch) = tx.find_batch(&sha)?.filter(|_| !args.reapply) {
         let when = fmt_time(Some(batch.applied_at));
         if args.report.output.is_some() {
-            let events = store.batch_events(batch.id)?;
+            let events = tx.batch_events(batch.id)?;
             let mut out = Output::create(args.report.output.as_deref())?;
             write_rows(
                 &mut out,
@@ -257,7 +262,7 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
     }
 
     // Keyed by the parsed GSTIN: no text hashing or allocation per row.
-    let mut sessions: HashMap<Gstin, Session> = store
+    let mut sessions: HashMap<Gstin, Session> = tx
         .sessions()?
         .into_iter()
         .filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s)))
@@ -291,16 +296,17 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         let applied_at = time::now().timestamp();
         let quiet = args.report.quiet || matches!(source, Source::Stdin);
         let progress = Progress::items(events.len() as u64, "events", quiet);
-        let recorded = store.record(
-            (&sha, &file_name, applied_at, ctx.now, counts),
-            &events,
-            &changed_sessions,
-            &progress,
-            || {
+        let recorded = tx
+            .record(
+                (&sha, &file_name, applied_at, ctx.now, counts),
+                &events,
+                &changed_sessions,
+                &progress,
+            )
+            .and_then(|_| {
                 pause_point();
-                Ok(())
-            },
-        );
+                tx.commit()
+            });
         if let Err(e) = recorded {
             progress.abandon();
             return Err(e);
@@ -330,13 +336,15 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
 }
 
 /// Test-only: with `GSTBATCH_TEST_PAUSE_BEFORE_COMMIT=FILE`, create FILE and
-/// wait inside the open transaction, so a test can kill the process there
+/// wait (60 s, or `GSTBATCH_TEST_PAUSE_SECONDS`) inside the open transaction, so a test can kill the process there
 /// and prove that nothing was applied. Not a feature; not documented for
 /// users.
 fn pause_point() {
     if let Some(marker) = std::env::var_os("GSTBATCH_TEST_PAUSE_BEFORE_COMMIT") {
         let _ = std::fs::write(&marker, b"paused");
-        std::thread::sleep(Duration::from_secs(60));
+        let seconds =
+            std::env::var("GSTBATCH_TEST_PAUSE_SECONDS").ok().and_then(|s| s.parse().ok());
+        std::thread::sleep(Duration::from_secs(seconds.unwrap_or(60)));
     }
 }
 

@@ -191,24 +191,19 @@ impl Store {
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE
         };
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| store_err(path, e))?;
+        // Switching a new file to WAL takes an exclusive lock without going
+        // through the busy handler, so two first runs at once retry it.
+        let started = std::time::Instant::now();
+        let conn = loop {
+            match connect(path, flags, wait, !exists) {
+                Ok(conn) => break conn,
+                Err(e) if is_busy(&e) && started.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(locked_or(path, wait, e)),
+            }
+        };
         let mut store = Store { conn, path: path.to_path_buf(), wait };
-        store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
-        // Reading the header first: a file that is not a database fails here,
-        // before anything is written to it.
-        let version: i64 = store
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| store.err(e))?;
-        if version < MIGRATIONS.len() as i64 || !exists {
-            store.conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| store.err(e))?;
-        }
-        store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| store.err(e))?;
-        // A large batch is one transaction: a bigger page cache keeps its
-        // pages from spilling into the WAL before the commit.
-        store.conn.pragma_update(None, "cache_size", -65536).map_err(|e| store.err(e))?;
-        store.conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| store.err(e))?;
         store.migrate()?;
         Ok(store)
     }
@@ -266,91 +261,12 @@ impl Store {
         tx.commit().map_err(|e| store_err(&path, e))
     }
 
-    /// The batch applied from a file with this SHA-256, if any (the latest).
-    ///
-    /// # Errors
-    /// [`Error::Store`].
-    pub fn find_batch(&self, sha256: &str) -> Result<Option<Batch>> {
-        self.conn
-            .query_row(
-                "SELECT id, file_name, applied_at, now FROM batches WHERE sha256 = ?1 ORDER BY id DESC LIMIT 1",
-                [sha256],
-                |r| Ok(Batch { id: r.get(0)?, file_name: r.get(1)?, applied_at: r.get(2)?, now: r.get(3)? }),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
-    }
-
     /// Every session, by GSTIN.
     ///
     /// # Errors
     /// [`Error::Store`].
     pub fn sessions(&self) -> Result<HashMap<String, Session>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT gstin, enabled, enabled_at, duration_hours, expires_at, last_change, reference
-                 FROM sessions",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let hours: u32 = r.get(3)?;
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Session {
-                        enabled: r.get(1)?,
-                        enabled_at: r.get(2)?,
-                        duration: AccessDuration::from_hours(hours).map_err(|e| {
-                            rusqlite::Error::FromSqlConversionFailure(
-                                3,
-                                rusqlite::types::Type::Integer,
-                                Box::new(e),
-                            )
-                        })?,
-                        expires_at: r.get(4)?,
-                        last_change: r.get(5)?,
-                        reference: r.get(6)?,
-                    },
-                ))
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>().map_err(|e| self.err(e))
-    }
-
-    fn events(&self, sql: &str, param: &dyn rusqlite::ToSql) -> Result<Vec<Event<'static>>> {
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([param], |r| {
-                let hours: Option<u32> = r.get(5)?;
-                let owned = |i: usize| r.get::<_, String>(i).map(Cow::Owned);
-                let maybe = |i: usize| r.get::<_, Option<String>>(i).map(|o| o.map(Cow::Owned));
-                Ok(Event {
-                    batch_id: r.get(0)?,
-                    row: r.get::<_, i64>(1)?.max(0) as u64,
-                    gstin: owned(2)?,
-                    action: owned(3)?,
-                    effective_at: r.get(4)?,
-                    duration: hours.and_then(|h| AccessDuration::from_hours(h).ok()),
-                    outcome: owned(6)?,
-                    reason: maybe(7)?,
-                    message: maybe(8)?,
-                    previous_status: owned(9)?,
-                    previous_expiry: r.get(10)?,
-                    expires_at: r.get(11)?,
-                    reference: owned(12)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
-    }
-
-    /// A batch's events in file order.
-    ///
-    /// # Errors
-    /// [`Error::Store`].
-    pub fn batch_events(&self, batch_id: i64) -> Result<Vec<Event<'static>>> {
-        self.events(&format!("{EVENT_COLUMNS} WHERE batch_id = ?1 ORDER BY row, id"), &batch_id)
+        load_sessions(&self.conn, &self.path)
     }
 
     /// A GSTIN's events, oldest first (in the order they were applied).
@@ -358,31 +274,91 @@ impl Store {
     /// # Errors
     /// [`Error::Store`].
     pub fn history(&self, gstin: &str) -> Result<Vec<Event<'static>>> {
-        self.events(&format!("{EVENT_COLUMNS} WHERE gstin = ?1 ORDER BY id"), &gstin)
+        load_events(
+            &self.conn,
+            &self.path,
+            &format!("{EVENT_COLUMNS} WHERE gstin = ?1 ORDER BY id"),
+            &gstin,
+        )
     }
 
-    /// Records one batch in one transaction: the batch, its events (given
-    /// in the order they were applied; each GSTIN's events keep that order)
-    /// and the changed sessions. `before_commit` runs last inside the transaction; if it
-    /// fails, nothing is recorded.
+    /// Starts a transaction. With `write`, it takes the store's write lock at
+    /// once (waiting up to `--wait`), so that everything read inside it stays
+    /// true until the commit: two runs at once never compute from the same
+    /// stale sessions. Without, it only reads; dropping either rolls back.
     ///
     /// # Errors
-    /// [`Error::Store`] (nothing recorded), or `before_commit`'s error.
+    /// [`Error::Store`], including "locked" after the wait.
+    pub fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
+        let behavior =
+            if write { TransactionBehavior::Immediate } else { TransactionBehavior::Deferred };
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| locked_or(&self.path, self.wait, e))?;
+        Ok(Tx { tx, path: self.path.clone() })
+    }
+}
+
+/// A transaction on the store; see [`Store::begin`].
+pub struct Tx<'s> {
+    tx: rusqlite::Transaction<'s>,
+    path: PathBuf,
+}
+
+impl Tx<'_> {
+    /// The batch applied from a file with this SHA-256, if any (the latest).
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn find_batch(&self, sha256: &str) -> Result<Option<Batch>> {
+        self.tx
+            .query_row(
+                "SELECT id, file_name, applied_at, now FROM batches WHERE sha256 = ?1 ORDER BY id DESC LIMIT 1",
+                [sha256],
+                |r| Ok(Batch { id: r.get(0)?, file_name: r.get(1)?, applied_at: r.get(2)?, now: r.get(3)? }),
+            )
+            .optional()
+            .map_err(|e| store_err(&self.path, e))
+    }
+
+    /// Every session, by GSTIN.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn sessions(&self) -> Result<HashMap<String, Session>> {
+        load_sessions(&self.tx, &self.path)
+    }
+
+    /// A batch's events in file order.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn batch_events(&self, batch_id: i64) -> Result<Vec<Event<'static>>> {
+        load_events(
+            &self.tx,
+            &self.path,
+            &format!("{EVENT_COLUMNS} WHERE batch_id = ?1 ORDER BY row, id"),
+            &batch_id,
+        )
+    }
+
+    /// Records one batch: the batch, its events (given in the order they
+    /// were applied; each GSTIN's events keep that order) and the changed
+    /// sessions. Nothing lands before [`Tx::commit`].
+    ///
+    /// # Errors
+    /// [`Error::Store`].
     pub fn record(
-        &mut self,
+        &self,
         batch: (&str, &str, i64, i64, Counts),
         events: &[Event<'_>],
         sessions: &[(&str, &Session)],
         progress: &crate::batch::progress::Progress,
-        before_commit: impl FnOnce() -> Result<()>,
     ) -> Result<i64> {
-        let path = self.path.clone();
-        let wait = self.wait;
-        let e = |e: rusqlite::Error| store_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|err| locked_or(&path, wait, err))?;
+        let path = &self.path;
+        let e = |e: rusqlite::Error| store_err(path, e);
+        let tx = &self.tx;
         let (sha, file_name, applied_at, now, c) = batch;
         tx.execute(
             "INSERT INTO batches (sha256, file_name, applied_at, now, instructions, enabled, renewed,
@@ -464,10 +440,84 @@ impl Store {
                 .map_err(e)?;
             }
         }
-        before_commit()?;
-        tx.commit().map_err(e)?;
         Ok(batch_id)
     }
+
+    /// Commits: everything recorded in this transaction lands together.
+    ///
+    /// # Errors
+    /// [`Error::Store`]; nothing lands then.
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit().map_err(|e| store_err(&self.path, e))
+    }
+}
+
+/// Every session, by GSTIN.
+fn load_sessions(conn: &Connection, path: &Path) -> Result<HashMap<String, Session>> {
+    let err = |e| store_err(path, e);
+    let mut stmt = conn
+        .prepare(
+            "SELECT gstin, enabled, enabled_at, duration_hours, expires_at, last_change, reference
+                 FROM sessions",
+        )
+        .map_err(err)?;
+    let rows = stmt
+        .query_map([], |r| {
+            let hours: u32 = r.get(3)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                Session {
+                    enabled: r.get(1)?,
+                    enabled_at: r.get(2)?,
+                    duration: AccessDuration::from_hours(hours).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            3,
+                            rusqlite::types::Type::Integer,
+                            Box::new(e),
+                        )
+                    })?,
+                    expires_at: r.get(4)?,
+                    last_change: r.get(5)?,
+                    reference: r.get(6)?,
+                },
+            ))
+        })
+        .map_err(err)?;
+    rows.collect::<rusqlite::Result<HashMap<_, _>>>().map_err(err)
+}
+
+/// Events selected by `sql` with one parameter.
+fn load_events(
+    conn: &Connection,
+    path: &Path,
+    sql: &str,
+    param: &dyn rusqlite::ToSql,
+) -> Result<Vec<Event<'static>>> {
+    let err = |e| store_err(path, e);
+    let mut stmt = conn.prepare(sql).map_err(err)?;
+    let rows = stmt
+        .query_map([param], |r| {
+            let hours: Option<u32> = r.get(5)?;
+            let owned = |i: usize| r.get::<_, String>(i).map(Cow::Owned);
+            let maybe = |i: usize| r.get::<_, Option<String>>(i).map(|o| o.map(Cow::Owned));
+            Ok(Event {
+                batch_id: r.get(0)?,
+                row: r.get::<_, i64>(1)?.max(0) as u64,
+                gstin: owned(2)?,
+                action: owned(3)?,
+                effective_at: r.get(4)?,
+                duration: hours.and_then(|h| AccessDuration::from_hours(h).ok()),
+                outcome: owned(6)?,
+                reason: maybe(7)?,
+                message: maybe(8)?,
+                previous_status: owned(9)?,
+                previous_expiry: r.get(10)?,
+                expires_at: r.get(11)?,
+                reference: owned(12)?,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)
 }
 
 const EVENT_COLUMNS: &str =
@@ -478,19 +528,47 @@ fn store_err(path: &Path, e: rusqlite::Error) -> Error {
     Error::Store { path: path.to_path_buf(), message: e.to_string() }
 }
 
+/// Opens a connection and sets it up: WAL, busy timeout, page cache.
+fn connect(
+    path: &Path,
+    flags: OpenFlags,
+    wait: Duration,
+    new: bool,
+) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(wait)?;
+    // Reading the header first: a file that is not a database fails here,
+    // before anything is written to it.
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version < MIGRATIONS.len() as i64 || new {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A large batch is one transaction: a bigger page cache keeps its pages
+    // from spilling into the WAL before the commit.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// A busy database after the wait becomes a clear "locked" message.
 fn locked_or(path: &Path, wait: Duration, e: rusqlite::Error) -> Error {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            Error::Store {
-                path: path.to_path_buf(),
-                message: format!(
-                    "another gstbatch run holds the store's lock; gave up after {} s (--wait)",
-                    wait.as_secs()
-                ),
-            }
-        }
-        _ => store_err(path, e),
+    if !is_busy(&e) {
+        return store_err(path, e);
+    }
+    Error::Store {
+        path: path.to_path_buf(),
+        message: format!(
+            "another gstbatch run holds the store's lock; gave up after {} s (--wait)",
+            wait.as_secs()
+        ),
     }
 }
 
@@ -533,27 +611,29 @@ mod tests {
     ) -> (HashMap<String, Session>, Vec<Event<'static>>, Option<Batch>) {
         let s = session(6);
         let counts = Counts { instructions: 2, enabled: 2, ..Counts::default() };
-        store
-            .record(
-                ("abc", "f.csv", 5, 100, counts),
-                &[event(3, "27AAPFU0939F1ZV"), event(2, "29AAACR5055K1Z3")],
-                &[("27AAPFU0939F1ZV", &s), ("29AAACR5055K1Z3", &s)],
-                &Progress::hidden(),
-                || Ok(()),
-            )
-            .unwrap();
+        let tx = store.begin(true).unwrap();
+        tx.record(
+            ("abc", "f.csv", 5, 100, counts),
+            &[event(3, "27AAPFU0939F1ZV"), event(2, "29AAACR5055K1Z3")],
+            &[("27AAPFU0939F1ZV", &s), ("29AAACR5055K1Z3", &s)],
+            &Progress::hidden(),
+        )
+        .unwrap();
+        tx.commit().unwrap();
         let s2 = session(12);
-        store
-            .record(
-                ("def", "g.csv", 6, 200, Counts::default()),
-                &[],
-                &[("27AAPFU0939F1ZV", &s2)],
-                &Progress::hidden(),
-                || Ok(()),
-            )
-            .unwrap();
-        let batch = store.find_batch("abc").unwrap();
-        let events = store.batch_events(batch.as_ref().unwrap().id).unwrap();
+        let tx = store.begin(true).unwrap();
+        tx.record(
+            ("def", "g.csv", 6, 200, Counts::default()),
+            &[],
+            &[("27AAPFU0939F1ZV", &s2)],
+            &Progress::hidden(),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let tx = store.begin(false).unwrap();
+        let batch = tx.find_batch("abc").unwrap();
+        let events = tx.batch_events(batch.as_ref().unwrap().id).unwrap();
+        drop(tx);
         (store.sessions().unwrap(), events, batch)
     }
 
@@ -578,10 +658,10 @@ mod tests {
         assert_eq!(s.version().unwrap(), MIGRATIONS.len() as i64);
         exercise(&mut s);
         drop(s);
-        let s = Store::open(&path, Duration::from_secs(1), true).unwrap();
+        let mut s = Store::open(&path, Duration::from_secs(1), true).unwrap();
         assert_eq!(s.version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(s.sessions().unwrap().len(), 2, "reopening keeps the data");
-        assert!(s.find_batch("zzz").unwrap().is_none());
+        assert!(s.begin(false).unwrap().find_batch("zzz").unwrap().is_none());
     }
 
     #[test]
@@ -595,18 +675,34 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_before_commit_records_nothing() {
+    fn a_transaction_dropped_before_its_commit_records_nothing() {
         let mut s = Store::in_memory().unwrap();
-        let r = s.record(
+        let tx = s.begin(true).unwrap();
+        tx.record(
             ("abc", "f.csv", 5, 100, Counts::default()),
             &[event(2, "27AAPFU0939F1ZV")],
             &[("27AAPFU0939F1ZV", &session(6))],
             &Progress::hidden(),
-            || Err(Error::Usage("report failed".into())),
-        );
-        assert!(r.is_err());
+        )
+        .unwrap();
+        drop(tx);
         assert!(s.sessions().unwrap().is_empty());
-        assert!(s.find_batch("abc").unwrap().is_none());
+        assert!(s.begin(false).unwrap().find_batch("abc").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_write_transaction_waits_for_another_then_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut a = Store::open(&path, Duration::from_millis(200), true).unwrap();
+        let mut b = Store::open(&path, Duration::from_millis(200), true).unwrap();
+        let held = a.begin(true).unwrap();
+        let err = b.begin(true).err().unwrap().to_string();
+        assert!(err.contains("holds the store's lock"), "{err}");
+        // Readers are not blocked by a writer (WAL).
+        assert!(b.sessions().is_ok());
+        held.commit().unwrap();
+        assert!(b.begin(true).is_ok());
     }
 
     #[test]
