@@ -372,3 +372,18 @@ fn a_run_waiting_for_the_lock_applies_from_the_other_runs_result() {
     );
     assert!(status(&dir, &[], 0).contains("27AAPFU0939F1ZV,disabled,"));
 }
+
+#[test]
+fn utf16_instructions_are_read() {
+    let dir = Dir::new();
+    let text = "GSTIN\tAction\tDuration\tEffective At\r\n27AAPFU0939F1ZV\tYes\t7 days\t2026-11-26 09:00\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let f = dir.write("i.txt", bytes);
+    let run = apply(&dir, f, 0, &["-q"]);
+    assert!(
+        run.stdout().contains("27AAPFU0939F1ZV,Yes,7d,2026-11-26T09:00:00+05:30,enabled,"),
+        "{}",
+        run.stdout()
+    );
+}

@@ -372,3 +372,30 @@ fn closed_stdout_pipe_ends_quietly() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+fn utf16(s: &str, big_endian: bool) -> Vec<u8> {
+    let mut v = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+    for u in s.encode_utf16() {
+        v.extend(if big_endian { u.to_be_bytes() } else { u.to_le_bytes() });
+    }
+    v
+}
+
+#[test]
+fn excel_unicode_text_utf16_tab_separated_is_read() {
+    let dir = Dir::new();
+    let text = "Party Name\tGSTIN/UIN\tCity\r\nCafé ☕ Traders\t27AAPFU0939F1ZV\tपुणे\r\nTypo 😀\t27AAPFU0939F1ZX\tMumbai\r\n";
+    dir.write("export.txt", utf16(text, false));
+    let run = dir.cmd().args(["validate", "export.txt", "-q"]).run(1);
+    let out = run.stdout();
+    assert!(out.starts_with("Party Name\tGSTIN/UIN\tCity\tgstbatch_row\t"), "{out}");
+    assert!(out.contains("Café ☕ Traders\t27AAPFU0939F1ZV\tपुणे\t2\tvalid\t"), "{out}");
+    assert!(out.contains("Typo 😀\t27AAPFU0939F1ZX\tMumbai\t3\tinvalid\tchecksum\t"), "{out}");
+    // Big-endian, comma-separated, named .csv.
+    dir.write("be.csv", utf16("GSTIN,Name\n27AAPFU0939F1ZV,A\n", true));
+    let run = dir.cmd().args(["validate", "be.csv", "-q"]).run(0);
+    assert!(run.stdout().contains("27AAPFU0939F1ZV,A,2,valid,"), "{}", run.stdout());
+    // The same through stdin.
+    let run = dir.cmd().args(["validate", "-", "-q"]).stdin(utf16(text, false)).run(1);
+    assert_eq!(run.stdout(), out);
+}

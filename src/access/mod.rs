@@ -186,10 +186,17 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
     let source = Source::from_arg(&args.instructions);
     let bytes = read_all(&source)?;
     let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // The fingerprint is of the file as given; UTF-16 is then decoded.
+    let decoded = crate::batch::utf16::decode_all(&bytes);
+    let text = decoded.as_deref().unwrap_or(&bytes);
     let bom =
-        check_text(&bytes).map_err(|why| Error::NotCsv { path: source.path(), why: why.into() })?;
-    let body = &bytes[bom..];
-    let delimiter = delimiter_for(&source, args.delimiter);
+        check_text(text).map_err(|why| Error::NotCsv { path: source.path(), why: why.into() })?;
+    let body = &text[bom..];
+    let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = match args.delimiter {
+        None if decoded.is_some() && first_line.contains(&b'\t') => b'\t',
+        flag => delimiter_for(&source, flag),
+    };
 
     let mut recs = Records::new(body, delimiter);
     let Some(header) = recs.next() else {
@@ -501,10 +508,13 @@ fn requested(args: &StatusArgs) -> Result<Option<Vec<String>>> {
     }
     if let Some(path) = &args.gstins_file {
         let source = Source::File(path.clone());
-        let bytes = read_all(&source)?;
+        let raw = read_all(&source)?;
+        let bytes = crate::batch::utf16::decode_all(&raw).unwrap_or(raw);
         let bom = check_text(&bytes)
             .map_err(|why| Error::NotCsv { path: path.clone(), why: why.into() })?;
-        let delimiter = delimiter_for(&source, None);
+        let first_line = bytes[bom..].split(|&b| b == b'\n').next().unwrap_or_default();
+        let delimiter =
+            if first_line.contains(&b'\t') { b'\t' } else { delimiter_for(&source, None) };
         let mut recs = Records::new(&bytes[bom..], delimiter).peekable();
         // A CSV with a GSTIN column, or a plain list (one per line).
         let column = match recs.peek() {

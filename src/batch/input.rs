@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 use super::scan::{self, RawRecord, Records};
+use super::utf16;
 
 /// Bytes per block: large enough to amortise the hand-off to a worker,
 /// small enough that a batch of them stays a few MiB.
@@ -60,20 +61,20 @@ pub fn delimiter_for(source: &Source, flag: Option<u8>) -> u8 {
     }
 }
 
-/// Checks the start of an input: the length of a UTF-8 byte-order mark to
-/// skip (0 or 3), or why the input is clearly not CSV text.
+/// Checks the start of an input (UTF-16 already decoded): the length of a
+/// UTF-8 byte-order mark to skip (0 or 3), or why the input is clearly not
+/// CSV text.
 ///
 /// # Errors
-/// What the input looks like instead: UTF-16, or binary.
+/// What the input looks like instead.
 pub fn check_text(start: &[u8]) -> std::result::Result<usize, &'static str> {
-    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) {
-        return Err("it is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"");
-    }
     let bom = if start.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
     let head = &start[bom..start.len().min(bom + 4096)];
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
     if first_line.contains(&0) {
-        return Err("its first line holds NUL bytes: it looks binary or UTF-16");
+        return Err(
+            "its first line holds NUL bytes: it looks binary, or UTF-16 without a byte-order mark",
+        );
     }
     Ok(bom)
 }
@@ -92,14 +93,21 @@ pub struct BlockReader {
     pub len: Option<u64>,
     /// Test-only fault injection: fail once this many bytes are read.
     fail_after: Option<u64>,
+    /// The byte order of a UTF-16 input.
+    utf16: Option<utf16::Endian>,
+    /// Whether a tab in the first line makes the input tab-separated.
+    sniff_tab: bool,
 }
 
 impl BlockReader {
-    /// Opens `source`.
+    /// Opens `source`, with the `--delimiter` flag if given (else by
+    /// extension; a UTF-16 file whose first line holds a tab, such as
+    /// Excel's "Unicode Text", is tab-separated).
     ///
     /// # Errors
     /// [`Error::Read`] when the file cannot be opened.
-    pub fn open(source: Source, delimiter: u8) -> Result<BlockReader> {
+    pub fn open(source: Source, flag: Option<u8>) -> Result<BlockReader> {
+        let delimiter = delimiter_for(&source, flag);
         let (inner, len): (Box<dyn Read + Send>, Option<u64>) = match &source {
             Source::Stdin => (Box::new(io::stdin()), None),
             Source::File(p) => {
@@ -114,19 +122,29 @@ impl BlockReader {
                 (Box::new(f), meta.is_file().then_some(meta.len()))
             }
         };
-        Ok(BlockReader::from_reader(source, inner, delimiter, len))
+        let mut reader = BlockReader::from_reader(source, inner, delimiter, len)?;
+        reader.sniff_tab = flag.is_none() && reader.utf16.is_some();
+        Ok(reader)
     }
 
-    /// Reads from any reader; used by tests and by `open`.
+    /// Reads from any reader; used by tests and by `open`. A UTF-16
+    /// byte-order mark switches to decoding UTF-16.
+    ///
+    /// # Errors
+    /// [`Error::Read`] when the first bytes cannot be read.
     pub fn from_reader(
         source: Source,
         inner: Box<dyn Read + Send>,
         delimiter: u8,
         len: Option<u64>,
-    ) -> BlockReader {
-        BlockReader {
+    ) -> Result<BlockReader> {
+        let (inner, utf16) =
+            utf16::sniff(inner).map_err(|e| Error::Read { path: source.path(), source: e })?;
+        Ok(BlockReader {
             source,
             inner,
+            utf16,
+            sniff_tab: false,
             pending: Vec::new(),
             delimiter,
             eof: false,
@@ -139,7 +157,12 @@ impl BlockReader {
             fail_after: std::env::var("GSTBATCH_TEST_FAIL_AFTER_BYTES")
                 .ok()
                 .and_then(|v| v.parse().ok()),
-        }
+        })
+    }
+
+    /// Whether the input is UTF-16 (decoded as it is read).
+    pub fn is_utf16(&self) -> bool {
+        self.utf16.is_some()
     }
 
     /// The input's name for messages.
@@ -229,6 +252,13 @@ impl BlockReader {
     /// [`Error::Read`], [`Error::NotCsv`]; `Ok(None)` when the input holds no
     /// record at all.
     pub fn first_record(&mut self, consume: bool) -> Result<Option<(Vec<Vec<u8>>, u64)>> {
+        if self.sniff_tab {
+            self.fill(BLOCK_SIZE)?;
+            let first_line = self.pending.split(|&b| b == b'\n').next().unwrap_or_default();
+            if first_line.contains(&b'\t') {
+                self.delimiter = b'\t';
+            }
+        }
         let Some(block) = self.next_block()? else {
             return Ok(None);
         };
@@ -254,7 +284,7 @@ mod tests {
     use super::*;
 
     fn reader(bytes: &'static [u8]) -> BlockReader {
-        BlockReader::from_reader(Source::Stdin, Box::new(bytes), b',', None)
+        BlockReader::from_reader(Source::Stdin, Box::new(bytes), b',', None).unwrap()
     }
 
     #[test]
@@ -268,8 +298,11 @@ mod tests {
     }
 
     #[test]
-    fn utf16_and_binary_are_not_csv() {
-        assert!(matches!(reader(b"\xFF\xFEG\0S\0").first_record(true), Err(Error::NotCsv { .. })));
+    fn utf16_is_decoded_and_binary_is_not_csv() {
+        let mut r = reader(b"\xFF\xFEG\0,\0x\0\n\0");
+        assert!(r.is_utf16());
+        assert_eq!(r.first_record(true).unwrap().unwrap().0, vec![b"G".to_vec(), b"x".to_vec()]);
+        assert!(matches!(reader(b"G\0S\0T\0\n\0").first_record(true), Err(Error::NotCsv { .. })));
         assert!(matches!(reader(b"a\0b,c\n").first_record(true), Err(Error::NotCsv { .. })));
     }
 
@@ -296,7 +329,8 @@ mod tests {
         }
         let total = data.len();
         let mut r =
-            BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None);
+            BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None)
+                .unwrap();
         let mut seen = 0;
         let mut records = 0;
         while let Some(b) = r.next_block().unwrap() {
@@ -313,7 +347,8 @@ mod tests {
         data.extend(std::iter::repeat_n(b'x', 3 * BLOCK_SIZE));
         data.extend_from_slice(b"\"\nnext\n");
         let mut r =
-            BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None);
+            BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None)
+                .unwrap();
         r.first_record(true).unwrap();
         let b = r.next_block().unwrap().unwrap();
         assert_eq!(Records::new(&b, b',').count(), 2);

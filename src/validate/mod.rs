@@ -10,7 +10,7 @@ pub mod summary;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::batch::input::{BlockReader, Source, delimiter_for};
+use crate::batch::input::{BlockReader, Source};
 use crate::batch::output::{self, Output};
 use crate::batch::pipeline;
 use crate::batch::progress::Progress;
@@ -34,8 +34,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let started = Instant::now();
     let source = Source::from_arg(&args.input);
     refuse_overwriting_input(&source, args)?;
-    let delimiter = delimiter_for(&source, args.csv.delimiter);
-    let mut reader = BlockReader::open(source.clone(), delimiter)?;
+    let mut reader = BlockReader::open(source.clone(), args.csv.delimiter)?;
     let column_err = |message: String| Error::Column { path: source.path(), message };
 
     let (headers, header_rows) = match reader.first_record(!args.csv.no_headers)? {
@@ -51,6 +50,8 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             });
         }
     };
+    // Known only now: a UTF-16 file may have turned out tab-separated.
+    let delimiter = reader.delimiter();
 
     let (id, family) = match &args.column {
         Some(arg) => {
