@@ -96,7 +96,9 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     }
 
     let pool = pipeline::pool(args.csv.jobs)?;
-    let progress = Progress::new(reader.len, args.csv.quiet);
+    // Decoded UTF-16 bytes do not map onto the file size: no bar for it.
+    let len = if reader.is_utf16() { None } else { reader.len };
+    let progress = Progress::new(len, args.csv.quiet);
     let mut dupes = plan.dupes.then(Dupes::new);
     let mut next_row = header_rows;
     let ran = pipeline::run(
