@@ -77,7 +77,7 @@ pub fn format(t: &Time) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Writes [`format`]'s text to `out` without allocating; chrono's strftime
+/// Writes [`format()`]'s text to `out` without allocating; chrono's strftime
 /// re-parses its pattern on every call, which showed in profiles of
 /// million-row reports.
 pub fn write_rfc3339(t: &Time, out: &mut impl std::io::Write) {
