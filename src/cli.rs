@@ -100,6 +100,10 @@ pub struct ApplyArgs {
     /// Field delimiter (default: tab for .tsv and .tab files, else comma).
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// For a workbook: the sheet, by name or 1-based number (default: the
+    /// first visible worksheet).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
     /// Store options.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -127,10 +131,13 @@ pub struct StatusArgs {
     /// Only this GSTIN (repeatable).
     #[arg(long = "gstin", value_name = "GSTIN")]
     pub gstins: Vec<String>,
-    /// Only the GSTINs in this file (one per line, or a CSV with a GSTIN
-    /// column).
+    /// Only the GSTINs in this file (one per line, a CSV with a GSTIN
+    /// column, or a workbook).
     #[arg(long = "gstins", value_name = "FILE")]
     pub gstins_file: Option<PathBuf>,
+    /// For a workbook given to --gstins: the sheet, by name or number.
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
     /// Only active sessions ending within this long (e.g. 24h, 7 days).
     #[arg(long, value_name = "DURATION")]
     pub expiring_within: Option<String>,
@@ -297,6 +304,10 @@ pub struct CsvArgs {
     /// The first row is data, not headers.
     #[arg(long)]
     pub no_headers: bool,
+    /// For a workbook (.xlsx .xlsm .xlsb .xls .ods): the sheet, by name or
+    /// 1-based number (default: the first visible worksheet).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
     /// Worker threads (0 = one per core).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub jobs: usize,

@@ -31,6 +31,14 @@ pub enum Error {
         /// What it looks like instead.
         why: String,
     },
+    /// A workbook could not be read.
+    #[error("{}: {message}", .path.display())]
+    Workbook {
+        /// The workbook file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// The identifier column (or another named column) is missing or
     /// ambiguous.
     #[error("{}: {message}", .path.display())]
@@ -68,6 +76,7 @@ impl Error {
             Error::Write { .. } => "write",
             Error::NotCsv { .. } => "not_csv",
             Error::Column { .. } => "column",
+            Error::Workbook { .. } => "workbook",
             Error::Store { .. } => "store",
         }
     }

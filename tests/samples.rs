@@ -130,3 +130,40 @@ fn ids_sample_is_the_readme_example() {
     let readme = std::fs::read_to_string(sample("../README.md")).unwrap();
     assert!(readme.contains(&run.stdout()), "README's check example is out of date");
 }
+
+#[test]
+fn vendors_workbook_gives_the_same_verdicts_as_the_csv_two_rows_lower() {
+    let report = |file: &str| {
+        let run = Dir::new()
+            .cmd()
+            .args([
+                "validate",
+                "-q",
+                "--format",
+                "jsonl",
+                "--pan-column",
+                "PAN",
+                "--state-column",
+                "State",
+            ])
+            .arg_path(sample(file))
+            .run(1);
+        run.stdout()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let csv = report("gstins.csv");
+    let xlsx = report("vendors.xlsx");
+    assert_eq!(csv.len(), 44);
+    assert_eq!(xlsx.len(), 44);
+    for (c, x) in csv.iter().zip(&xlsx) {
+        for field in ["GSTIN/UIN", "gstbatch_status", "gstbatch_code", "gstbatch_suggestion"] {
+            assert_eq!(c[field], x[field], "{field} of {}", c["GSTIN/UIN"]);
+        }
+        // A title row and a blank row sit above the workbook's header.
+        assert_eq!(x["gstbatch_row"].as_u64().unwrap(), c["gstbatch_row"].as_u64().unwrap() + 2);
+        // Serial numbers stored as numbers read back as whole numbers.
+        assert_eq!(c["Sr No"], x["Sr No"]);
+    }
+}

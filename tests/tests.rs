@@ -14,3 +14,5 @@ mod check;
 mod samples;
 /// `gstbatch validate`: input quirks, flags, formats, exit codes, atomicity.
 mod validate;
+/// Workbooks (.xlsx and friends) as input.
+mod workbook;

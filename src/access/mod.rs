@@ -24,6 +24,7 @@ use crate::batch::input::{Source, check_text, delimiter_for};
 use crate::batch::output::{self, Output, write_rows};
 use crate::batch::progress::Progress;
 use crate::batch::scan::{self, Fields, Records};
+use crate::batch::workbook;
 use crate::cli::{
     ApplyArgs, HistoryArgs, ReportArgs, ReportFormat, StatusArgs, StatusFilter, StoreArgs,
 };
@@ -186,14 +187,23 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
     let source = Source::from_arg(&args.instructions);
     let bytes = read_all(&source)?;
     let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    // The fingerprint is of the file as given; UTF-16 is then decoded.
-    let decoded = crate::batch::utf16::decode_all(&bytes);
+    // The fingerprint is of the file as given; a workbook is then read as
+    // CSV text and UTF-16 decoded.
+    let decoded = match &source {
+        Source::File(p) if workbook::is_workbook(p) => {
+            Some(workbook::to_csv(p, args.sheet.as_deref(), true)?)
+        }
+        _ => crate::batch::utf16::decode_all(&bytes),
+    };
     let text = decoded.as_deref().unwrap_or(&bytes);
     let bom =
         check_text(text).map_err(|why| Error::NotCsv { path: source.path(), why: why.into() })?;
     let body = &text[bom..];
     let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
+    let is_book = matches!(&source, Source::File(p) if workbook::is_workbook(p));
     let delimiter = match args.delimiter {
+        // A workbook is read as comma-separated text, whatever its cells hold.
+        _ if is_book => b',',
         None if decoded.is_some() && first_line.contains(&b'\t') => b'\t',
         flag => delimiter_for(&source, flag),
     };
@@ -508,13 +518,22 @@ fn requested(args: &StatusArgs) -> Result<Option<Vec<String>>> {
     }
     if let Some(path) = &args.gstins_file {
         let source = Source::File(path.clone());
-        let raw = read_all(&source)?;
-        let bytes = crate::batch::utf16::decode_all(&raw).unwrap_or(raw);
+        let bytes = if workbook::is_workbook(path) {
+            workbook::to_csv(path, args.sheet.as_deref(), true)?
+        } else {
+            let raw = read_all(&source)?;
+            crate::batch::utf16::decode_all(&raw).unwrap_or(raw)
+        };
         let bom = check_text(&bytes)
             .map_err(|why| Error::NotCsv { path: path.clone(), why: why.into() })?;
         let first_line = bytes[bom..].split(|&b| b == b'\n').next().unwrap_or_default();
-        let delimiter =
-            if first_line.contains(&b'\t') { b'\t' } else { delimiter_for(&source, None) };
+        let delimiter = if workbook::is_workbook(path) {
+            b','
+        } else if first_line.contains(&b'\t') {
+            b'\t'
+        } else {
+            delimiter_for(&source, None)
+        };
         let mut recs = Records::new(&bytes[bom..], delimiter).peekable();
         // A CSV with a GSTIN column, or a plain list (one per line).
         let column = match recs.peek() {

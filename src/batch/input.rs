@@ -127,6 +127,27 @@ impl BlockReader {
         Ok(reader)
     }
 
+    /// Opens `source` as [`BlockReader::open`] does, reading a workbook
+    /// (by extension) as CSV text: `sheet` chooses the sheet, `headers`
+    /// says whether title rows above a header are to be skipped.
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::Workbook`].
+    pub fn open_any(
+        source: Source,
+        flag: Option<u8>,
+        sheet: Option<&str>,
+        headers: bool,
+    ) -> Result<BlockReader> {
+        match &source {
+            Source::File(p) if super::workbook::is_workbook(p) => {
+                let csv = super::workbook::to_csv(p, sheet, headers)?;
+                BlockReader::from_reader(source, Box::new(io::Cursor::new(csv)), b',', None)
+            }
+            _ => BlockReader::open(source, flag),
+        }
+    }
+
     /// Reads from any reader; used by tests and by `open`. A UTF-16
     /// byte-order mark switches to decoding UTF-16.
     ///

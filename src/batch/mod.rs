@@ -15,3 +15,4 @@ pub mod pipeline;
 pub mod progress;
 pub mod scan;
 pub mod utf16;
+pub mod workbook;

@@ -34,7 +34,12 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let started = Instant::now();
     let source = Source::from_arg(&args.input);
     refuse_overwriting_input(&source, args)?;
-    let mut reader = BlockReader::open(source.clone(), args.csv.delimiter)?;
+    let mut reader = BlockReader::open_any(
+        source.clone(),
+        args.csv.delimiter,
+        args.csv.sheet.as_deref(),
+        !args.csv.no_headers,
+    )?;
     let column_err = |message: String| Error::Column { path: source.path(), message };
 
     let (headers, header_rows) = match reader.first_record(!args.csv.no_headers)? {

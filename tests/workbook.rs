@@ -1,0 +1,157 @@
+//! Workbooks written here with rust_xlsxwriter and read by gstbatch.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+
+use crate::util::Dir;
+
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let h = rdr.headers().unwrap().iter().map(String::from).collect();
+    (h, rdr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect())
+}
+
+fn col(h: &[String], name: &str) -> usize {
+    h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no {name} in {h:?}"))
+}
+
+/// A vendor master as accountants keep it: a merged title row, a blank
+/// row, then the header on row 3; numbers, dates, codes with leading zeros,
+/// a formula.
+fn vendor_master(path: &std::path::Path) {
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("dd-mm-yyyy");
+    let ws = book.add_worksheet();
+    ws.set_name("Vendors").unwrap();
+    ws.merge_range(0, 0, 0, 5, "Vendor master FY 2025-26", &Format::new().set_bold()).unwrap();
+    for (c, h) in ["Code", "Vendor Name", "GSTIN", "Amount", "Since", "Check"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.write_string(3, 0, "00123").unwrap();
+    ws.write_string(3, 1, "Acme Udyog LLP").unwrap();
+    ws.write_string(3, 2, "27AAPFU0939F1ZV").unwrap();
+    ws.write_number(3, 3, 120000.0).unwrap();
+    ws.write_datetime_with_format(3, 4, ExcelDateTime::from_ymd(2026, 11, 1).unwrap(), &date)
+        .unwrap();
+    ws.write_formula(3, 5, Formula::new("=1+1").set_result("2")).unwrap();
+    ws.write_string(4, 0, "00124").unwrap();
+    ws.write_string(4, 1, "Typo, Traders").unwrap();
+    ws.write_string(4, 2, "27AAPFU0939F1ZX").unwrap();
+    ws.write_number(4, 3, 99.5).unwrap();
+    // Row 6 is empty; row 7 has a value.
+    ws.write_string(6, 2, "29AAACR5055K1Z3").unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn xlsx_cells_read_as_a_person_sees_them_with_spreadsheet_row_numbers() {
+    let dir = Dir::new();
+    vendor_master(&dir.join("vendors.xlsx"));
+    let run = dir.cmd().args(["validate", "vendors.xlsx", "-q"]).run(1);
+    let (h, rows) = csv_rows(&run.stdout());
+    assert_eq!(&h[..6], ["Code", "Vendor Name", "GSTIN", "Amount", "Since", "Check"]);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[0][..6],
+        ["00123", "Acme Udyog LLP", "27AAPFU0939F1ZV", "120000", "2026-11-01", "2"]
+    );
+    assert_eq!(rows[1][1], "Typo, Traders");
+    assert_eq!(rows[1][3], "99.5");
+    let row = col(&h, "gstbatch_row");
+    assert_eq!([&rows[0][row], &rows[1][row], &rows[2][row]], ["4", "5", "7"]);
+    assert_eq!(rows[1][col(&h, "gstbatch_code")], "checksum");
+}
+
+#[test]
+fn hidden_sheets_are_skipped_and_sheets_chosen_by_name_or_number() {
+    let dir = Dir::new();
+    let mut book = Workbook::new();
+    let old = book.add_worksheet();
+    old.set_name("Old").unwrap();
+    old.write_string(0, 0, "GSTIN").unwrap();
+    old.write_string(1, 0, "27AAPFU0939F1ZX").unwrap();
+    old.set_hidden(true);
+    let now = book.add_worksheet();
+    now.set_name("Vendors 2025 – पुणे").unwrap();
+    now.write_string(0, 0, "GSTIN").unwrap();
+    now.write_string(1, 0, "27AAPFU0939F1ZV").unwrap();
+    // Excel never hides the active sheet: make this one active.
+    now.set_active(true);
+    let empty = book.add_worksheet();
+    empty.set_name("Empty").unwrap();
+    book.save(dir.join("book.xlsx")).unwrap();
+    // Default: the first visible worksheet, which is valid.
+    dir.cmd().args(["validate", "book.xlsx", "-q"]).run(0);
+    dir.cmd().args(["validate", "book.xlsx", "-q", "--sheet", "Vendors 2025 – पुणे"]).run(0);
+    // The hidden one on request, by number.
+    dir.cmd().args(["validate", "book.xlsx", "-q", "--sheet", "1"]).run(1);
+    let run = dir.cmd().args(["validate", "book.xlsx", "--sheet", "Empty"]).run(2);
+    assert!(run.stderr().contains("no header row"), "{}", run.stderr());
+    let run = dir.cmd().args(["validate", "book.xlsx", "--sheet", "Nope"]).run(2);
+    assert!(run.stderr().contains("no sheet \"Nope\""), "{}", run.stderr());
+    assert!(run.stderr().contains("\"Old\""), "{}", run.stderr());
+}
+
+#[test]
+fn not_a_workbook_or_a_damaged_one_is_exit_2() {
+    let dir = Dir::new();
+    dir.write("renamed.xlsx", "GSTIN\n27AAPFU0939F1ZV\n");
+    let run = dir.cmd().args(["validate", "renamed.xlsx"]).run(2);
+    assert!(
+        run.stderr().contains("renamed.xlsx: cannot be read as a workbook"),
+        "{}",
+        run.stderr()
+    );
+    vendor_master(&dir.join("good.xlsx"));
+    let bytes = std::fs::read(dir.join("good.xlsx")).unwrap();
+    dir.write("cut.xlsx", &bytes[..bytes.len() / 2]);
+    let run = dir.cmd().args(["validate", "cut.xlsx"]).run(2);
+    assert!(run.stderr().contains("cannot be read as a workbook"), "{}", run.stderr());
+    assert!(!run.stderr().contains("panicked"));
+}
+
+#[test]
+fn access_instructions_from_a_workbook_with_date_time_cells() {
+    let dir = Dir::new();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in ["GSTIN", "Action", "Duration", "Effective At"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "27AAPFU0939F1ZV").unwrap();
+    ws.write_string(1, 1, "Yes").unwrap();
+    ws.write_string(1, 2, "7 days").unwrap();
+    let when = ExcelDateTime::from_ymd(2026, 11, 26).unwrap().and_hms(9, 30, 0).unwrap();
+    ws.write_datetime_with_format(1, 3, when, &Format::new().set_num_format("dd/mm/yyyy hh:mm"))
+        .unwrap();
+    book.save(dir.join("i.xlsx")).unwrap();
+    let run = dir
+        .cmd()
+        .args(["access", "apply", "i.xlsx", "--state", "s.db", "--now", "2026-11-26 18:00", "-q"])
+        .run(0);
+    assert!(
+        run.stdout().contains("2,27AAPFU0939F1ZV,Yes,7d,2026-11-26T09:30:00+05:30,enabled,"),
+        "{}",
+        run.stdout()
+    );
+    // A GSTIN list as a workbook for status.
+    let mut list = Workbook::new();
+    let ws = list.add_worksheet();
+    ws.write_string(0, 0, "GSTIN").unwrap();
+    ws.write_string(1, 0, "27AAPFU0939F1ZV").unwrap();
+    list.save(dir.join("list.xlsx")).unwrap();
+    let run = dir
+        .cmd()
+        .args([
+            "access",
+            "status",
+            "--state",
+            "s.db",
+            "--now",
+            "2026-11-26 18:00",
+            "--gstins",
+            "list.xlsx",
+            "-q",
+        ])
+        .run(0);
+    assert_eq!(run.stdout().lines().count(), 2, "{}", run.stdout());
+}
