@@ -266,17 +266,20 @@ pub enum ReportFormat {
     Jsonl,
     /// One JSON array of objects.
     Json,
+    /// An Excel workbook (needs -o): results and summary sheets.
+    Xlsx,
 }
 
 impl ReportFormat {
     /// The format a report file's extension implies: `.json`, `.jsonl` or
-    /// `.ndjson`; anything else (or stdout) is CSV.
+    /// `.ndjson`, `.xlsx`; anything else (or stdout) is CSV.
     pub fn from_path(path: Option<&std::path::Path>) -> ReportFormat {
         let ext =
             path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("json") => ReportFormat::Json,
             Some("jsonl" | "ndjson") => ReportFormat::Jsonl,
+            Some("xlsx") => ReportFormat::Xlsx,
             _ => ReportFormat::Csv,
         }
     }

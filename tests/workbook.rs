@@ -155,3 +155,105 @@ fn access_instructions_from_a_workbook_with_date_time_cells() {
         .run(0);
     assert_eq!(run.stdout().lines().count(), 2, "{}", run.stdout());
 }
+
+/// The cells of a sheet of an `.xlsx` file, as text.
+fn read_sheet(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::{Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// For each data row of the first sheet (2, 3, ...), whether its cells
+/// carry a style, read from the sheet's XML inside the workbook.
+fn styled_rows(path: &std::path::Path) -> Vec<bool> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+    xml.split("<row ").skip(2).map(|row| row.contains(" s=\"")).collect()
+}
+
+#[test]
+fn validate_writes_an_xlsx_report_with_text_cells_fills_and_a_summary() {
+    let dir = Dir::new();
+    dir.write(
+        "in.csv",
+        "Name,GSTIN,Phone\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",27AAPFU0939F1ZV,+91 98200 00000\n00042,27AAPFU0939F1ZX,@sum\nOK,29AAACR5055K1Z3,-1\n",
+    );
+    let run = dir.cmd().args(["validate", "in.csv", "-o", "report.xlsx"]).run(1);
+    assert!(run.stderr().contains("report: report.xlsx"), "{}", run.stderr());
+    let path = dir.join("report.xlsx");
+    let cells = read_sheet(&path, "Results");
+    assert_eq!(cells.len(), 4);
+    assert_eq!(cells[0][..4], ["Name", "GSTIN", "Phone", "gstbatch_row"]);
+    // Input cells come back as the same text, never evaluated.
+    assert_eq!(cells[1][0], "=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(cells[1][2], "+91 98200 00000");
+    assert_eq!(cells[2][0], "00042");
+    assert_eq!(cells[2][2], "@sum");
+    assert_eq!(cells[3][2], "-1");
+    // Row numbers are numbers.
+    assert_eq!(cells[1][3], "2");
+    // Exactly the failing row is filled.
+    assert_eq!(styled_rows(&path), [false, true, false]);
+    let summary = read_sheet(&path, "Summary");
+    let get = |k: &str| summary.iter().find(|r| r[0] == k).map(|r| r[1].clone());
+    assert_eq!(get("Rows").as_deref(), Some("3"));
+    assert_eq!(get("Invalid").as_deref(), Some("1"));
+    assert_eq!(get("Error: checksum").as_deref(), Some("1"));
+    // No staging file is left behind.
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    // Without -o there is nowhere to put a workbook.
+    let run = dir.cmd().args(["validate", "in.csv", "--format", "xlsx"]).run(2);
+    assert!(run.stderr().contains("needs -o"), "{}", run.stderr());
+}
+
+#[test]
+fn a_failed_run_leaves_an_earlier_xlsx_report_untouched() {
+    let dir = Dir::new();
+    dir.cmd().args(["generate", "--rows", "100000", "-o", "in.csv"]).run(0);
+    dir.write("report.xlsx", "earlier");
+    dir.cmd()
+        .args(["validate", "in.csv", "-o", "report.xlsx"])
+        .env("GSTBATCH_TEST_FAIL_AFTER_BYTES", "1000000")
+        .run(2);
+    assert_eq!(dir.read("report.xlsx"), "earlier");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn access_reports_as_workbooks() {
+    let dir = Dir::new();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    dir.cmd()
+        .arg_path_first("access", "apply".into())
+        .arg_path(samples.join("access-instructions.csv"))
+        .args(["--state", "s.db", "--now", "2026-11-26 18:00", "-q", "-o", "apply.xlsx"])
+        .run(1);
+    let cells = read_sheet(&dir.join("apply.xlsx"), "Results");
+    assert_eq!(cells.len(), 14);
+    let outcome = cells[0].iter().position(|c| c == "outcome").unwrap();
+    let rejected: Vec<bool> = cells[1..].iter().map(|r| r[outcome] == "rejected").collect();
+    assert_eq!(styled_rows(&dir.join("apply.xlsx")), rejected);
+    dir.cmd()
+        .args([
+            "access",
+            "status",
+            "--state",
+            "s.db",
+            "--now",
+            "2026-11-26 18:00",
+            "-q",
+            "-o",
+            "status.xlsx",
+        ])
+        .run(0);
+    let cells = read_sheet(&dir.join("status.xlsx"), "Results");
+    let window = cells[0].iter().position(|c| c == "token_window").unwrap();
+    let closed: Vec<bool> = cells[1..].iter().map(|r| r[window] == "closed").collect();
+    assert_eq!(closed, [false, false, true, false]);
+    assert_eq!(styled_rows(&dir.join("status.xlsx")), closed);
+}

@@ -20,11 +20,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::batch::input::{Source, check_text, delimiter_for};
+use crate::batch::input::{BlockReader, Source, check_text, delimiter_for};
 use crate::batch::output::{self, Output, write_rows};
 use crate::batch::progress::Progress;
 use crate::batch::scan::{self, Fields, Records};
-use crate::batch::workbook;
+use crate::batch::{workbook, xlsx};
 use crate::cli::{
     ApplyArgs, HistoryArgs, ReportArgs, ReportFormat, StatusArgs, StatusFilter, StoreArgs,
 };
@@ -65,6 +65,85 @@ fn fmt_time(t: Option<i64>) -> String {
 
 fn report_format(r: &ReportArgs) -> ReportFormat {
     r.format.unwrap_or_else(|| ReportFormat::from_path(r.output.as_deref()))
+}
+
+/// A report on its way out: CSV, JSON or, staged as CSV, a workbook.
+struct Report {
+    out: Output,
+    format: ReportFormat,
+    workbook: Option<(PathBuf, tempfile::NamedTempFile)>,
+}
+
+/// A finished report, put in place by [`Ready::commit`].
+enum Ready {
+    Plain(Output),
+    Workbook(tempfile::NamedTempFile, PathBuf),
+}
+
+impl Report {
+    fn create(args: &ReportArgs) -> Result<Report> {
+        let format = report_format(args);
+        let workbook = match (format, args.output.as_deref()) {
+            (ReportFormat::Xlsx, Some(p)) if p != std::path::Path::new("-") => {
+                Some((p.to_path_buf(), xlsx::staging(p)?))
+            }
+            (ReportFormat::Xlsx, _) => {
+                return Err(Error::Usage("an .xlsx report needs -o FILE.xlsx".into()));
+            }
+            _ => None,
+        };
+        let target = workbook.as_ref().map(|(_, s)| s.path()).or(args.output.as_deref());
+        Ok(Report { out: Output::create(target)?, format, workbook })
+    }
+
+    fn to_file(&self) -> bool {
+        !matches!(self.out, Output::Stdout(_))
+    }
+
+    fn write<T: Serialize>(&mut self, rows: impl IntoIterator<Item = T>) -> Result<()> {
+        write_rows(&mut self.out, self.format, rows)
+    }
+
+    /// Finishes the file (building the workbook if one was asked for)
+    /// without putting it in place yet.
+    fn prepare(self, layout: &xlsx::Layout<'_>) -> Result<Ready> {
+        match self.workbook {
+            None => Ok(Ready::Plain(self.out)),
+            Some((target, staged)) => {
+                // The staged CSV is only a step: it is read back, then deleted.
+                self.out.commit()?;
+                let mut csv =
+                    BlockReader::open(Source::File(staged.path().to_path_buf()), Some(b','))?;
+                Ok(Ready::Workbook(xlsx::write(&mut csv, &target, layout)?, target))
+            }
+        }
+    }
+}
+
+impl Ready {
+    fn commit(self) -> Result<()> {
+        match self {
+            Ready::Plain(out) => out.commit(),
+            Ready::Workbook(tmp, target) => xlsx::persist(tmp, &target),
+        }
+    }
+}
+
+/// No highlighting.
+fn no_fill(_: &[String], _: &[String]) -> Option<xlsx::Fill> {
+    None
+}
+
+/// Highlights the rows whose `column` holds `value`.
+fn fill_where(
+    column: &'static str,
+    value: &'static str,
+    fill: xlsx::Fill,
+) -> impl Fn(&[String], &[String]) -> Option<xlsx::Fill> {
+    move |header, row| {
+        let i = header.iter().position(|h| h == column)?;
+        (row.get(i).map(String::as_str) == Some(value)).then_some(fill)
+    }
 }
 
 /// A time written as RFC 3339 IST without allocating; empty when absent.
@@ -245,7 +324,6 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
     } else {
         Store::open(&ctx.path, ctx.wait, true)?
     };
-    let format = report_format(&args.report);
     let store_name = ctx.path.display().to_string();
 
     // Everything from here to the commit happens under the store's write
@@ -257,13 +335,18 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         let when = fmt_time(Some(batch.applied_at));
         if args.report.output.is_some() {
             let events = tx.batch_events(batch.id)?;
-            let mut out = Output::create(args.report.output.as_deref())?;
-            write_rows(
-                &mut out,
-                format,
-                events.iter().map(|e| ApplyRecord::from_event(e, batch.now)),
-            )?;
-            out.commit()?;
+            let mut report = Report::create(&args.report)?;
+            report.write(events.iter().map(|e| ApplyRecord::from_event(e, batch.now)))?;
+            let fill = fill_where("outcome", "rejected", xlsx::Fill::Red);
+            let summary = [("Already applied on".to_string(), when.clone())];
+            report
+                .prepare(&xlsx::Layout {
+                    numeric: &["row"],
+                    fill: &fill,
+                    summary: &summary,
+                    max_rows: xlsx::MAX_ROWS,
+                })?
+                .commit()?;
         }
         if !args.report.quiet {
             eprintln!(
@@ -301,10 +384,37 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
 
     // The report is written before the commit and renamed into place after
     // it: a report that cannot be written applies nothing.
-    let mut out = Output::create(args.report.output.as_deref())?;
-    let to_file = !matches!(out, Output::Stdout(_));
-    if to_file || args.dry_run {
-        write_rows(&mut out, format, records())?;
+    let fill = fill_where("outcome", "rejected", xlsx::Fill::Red);
+    let summary = [
+        ("Instructions".to_string(), counts.instructions.to_string()),
+        ("Enabled".to_string(), counts.enabled.to_string()),
+        ("Renewed".to_string(), counts.renewed.to_string()),
+        ("Disabled".to_string(), counts.disabled.to_string()),
+        ("Unchanged".to_string(), counts.unchanged.to_string()),
+        ("Rejected".to_string(), counts.rejected.to_string()),
+        ("Store".to_string(), store_name.clone()),
+        ("Dry run".to_string(), if args.dry_run { "yes" } else { "no" }.to_string()),
+    ]
+    .into_iter()
+    .chain(Reason::ALL.iter().filter_map(|r| {
+        let n = events.iter().filter(|e| e.reason.as_deref() == Some(r.as_str())).count();
+        (n > 0).then(|| (format!("Rejected: {}", r.as_str()), n.to_string()))
+    }))
+    .collect::<Vec<_>>();
+    let layout = xlsx::Layout {
+        numeric: &["row"],
+        fill: &fill,
+        summary: &summary,
+        max_rows: xlsx::MAX_ROWS,
+    };
+    let mut report = Some(Report::create(&args.report)?);
+    let to_file = report.as_ref().is_some_and(Report::to_file);
+    let mut ready = None;
+    if (to_file || args.dry_run)
+        && let Some(mut r) = report.take()
+    {
+        r.write(records())?;
+        ready = Some(r.prepare(&layout)?);
     }
     if !args.dry_run {
         let file_name = source.display();
@@ -329,11 +439,14 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
             return Err(e);
         }
         progress.finish();
-        if !to_file {
-            write_rows(&mut out, format, records())?;
+        if let Some(mut r) = report.take() {
+            r.write(records())?;
+            ready = Some(r.prepare(&layout)?);
         }
     }
-    out.commit()?;
+    if let Some(r) = ready {
+        r.commit()?;
+    }
 
     let exit = Exit::from_failures(counts.rejected);
     if !args.report.quiet {
@@ -632,9 +745,22 @@ pub fn run_status(args: &StatusArgs) -> Result<Exit> {
             reference: s.map(|s| s.reference.clone()).unwrap_or_default(),
         }
     });
-    let mut out = Output::create(args.report.output.as_deref())?;
-    write_rows(&mut out, report_format(&args.report), records)?;
-    out.commit()?;
+    let mut report = Report::create(&args.report)?;
+    report.write(records)?;
+    let fill = fill_where("token_window", "closed", xlsx::Fill::Amber);
+    let summary = [
+        ("Sessions listed".to_string(), list.len().to_string()),
+        ("At".to_string(), fmt_time(Some(now))),
+        ("Store".to_string(), ctx.path.display().to_string()),
+    ];
+    report
+        .prepare(&xlsx::Layout {
+            numeric: &[],
+            fill: &fill,
+            summary: &summary,
+            max_rows: xlsx::MAX_ROWS,
+        })?
+        .commit()?;
     if !args.report.quiet {
         let active =
             list.iter().filter(|(s, _)| apply::status_of(*s, now) == Status::Active).count();
@@ -717,9 +843,18 @@ pub fn run_history(args: &HistoryArgs) -> Result<Exit> {
         new_expiry: fmt_time(e.expires_at),
         reference: e.reference.to_string(),
     });
-    let mut out = Output::create(args.report.output.as_deref())?;
-    write_rows(&mut out, report_format(&args.report), records)?;
-    out.commit()?;
+    let mut report = Report::create(&args.report)?;
+    report.write(records)?;
+    let summary =
+        [("GSTIN".to_string(), gstin.clone()), ("Events".to_string(), events.len().to_string())];
+    report
+        .prepare(&xlsx::Layout {
+            numeric: &["batch", "row"],
+            fill: &no_fill,
+            summary: &summary,
+            max_rows: xlsx::MAX_ROWS,
+        })?
+        .commit()?;
     if !args.report.quiet {
         eprintln!("gstbatch: {} events for {gstin}; store: {}", events.len(), ctx.path.display());
     }

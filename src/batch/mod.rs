@@ -16,3 +16,4 @@ pub mod progress;
 pub mod scan;
 pub mod utf16;
 pub mod workbook;
+pub mod xlsx;

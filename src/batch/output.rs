@@ -143,7 +143,8 @@ pub fn write_rows<T: serde::Serialize>(
     let path = out.path();
     let err = |e: io::Error| Error::Write { path: path.clone(), source: e };
     match format {
-        ReportFormat::Csv => {
+        // A workbook is made from the CSV form (see `batch::xlsx`).
+        ReportFormat::Csv | ReportFormat::Xlsx => {
             let mut w = csv::Writer::from_writer(&mut *out);
             for r in rows {
                 w.serialize(r).map_err(|e| err(io::Error::other(e)))?;
@@ -172,7 +173,7 @@ pub fn write_rows<T: serde::Serialize>(
 /// A report gets the permissions of the file it replaces, or the usual
 /// `rw-r--r--` (the temporary file starts as owner-only).
 #[cfg(unix)]
-fn set_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
+pub(crate) fn set_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let perms = match fs::metadata(target) {
         Ok(m) => m.permissions(),

@@ -14,6 +14,7 @@ use crate::batch::input::{BlockReader, Source};
 use crate::batch::output::{self, Output};
 use crate::batch::pipeline;
 use crate::batch::progress::Progress;
+use crate::batch::xlsx;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -91,10 +92,23 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     };
 
     let format = args.format.unwrap_or_else(|| ReportFormat::from_path(args.output.as_deref()));
+    // A workbook is made from the CSV report, staged beside it.
+    let xlsx_target = match (format, args.output.as_deref()) {
+        (ReportFormat::Xlsx, Some(p)) if p != Path::new("-") => Some(p.to_path_buf()),
+        (ReportFormat::Xlsx, _) => {
+            return Err(Error::Usage("an .xlsx report needs -o FILE.xlsx".into()));
+        }
+        _ => None,
+    };
+    let staging = xlsx_target.as_deref().map(xlsx::staging).transpose()?;
+    let format = if xlsx_target.is_some() { ReportFormat::Csv } else { format };
     let names = report::result_names(&headers);
     let formatter = Formatter::new(delimiter, &headers, &names, format, args.only_invalid, plan);
-    let out = Output::create(args.output.as_deref())?;
-    let report_name = out.path().display().to_string();
+    let out = Output::create(staging.as_ref().map(|s| s.path()).or(args.output.as_deref()))?;
+    let report_name = match &xlsx_target {
+        Some(t) => t.display().to_string(),
+        None => out.path().display().to_string(),
+    };
     let mut writer = Writer::new(out, format);
     if format == ReportFormat::Csv {
         writer.write_raw(&formatter.csv_header(&headers, &names))?;
@@ -132,6 +146,23 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         started.elapsed().as_secs_f64(),
         exit.code(),
     );
+    if let (Some(target), Some(staged)) = (&xlsx_target, &staging) {
+        let mut csv =
+            BlockReader::open(Source::File(staged.path().to_path_buf()), Some(delimiter))?;
+        let status = names[1].clone();
+        let fill = move |header: &[String], row: &[String]| {
+            let i = header.iter().position(|h| *h == status)?;
+            (row.get(i).map(String::as_str) == Some("invalid")).then_some(xlsx::Fill::Red)
+        };
+        let layout = xlsx::Layout {
+            numeric: &[names[0].as_str(), names[13].as_str()],
+            fill: &fill,
+            summary: &summary.pairs(),
+            max_rows: xlsx::MAX_ROWS,
+        };
+        let book = xlsx::write(&mut csv, target, &layout)?;
+        xlsx::persist(book, target)?;
+    }
     if let Some(path) = &args.summary {
         let mut json = serde_json::to_vec_pretty(&summary)
             .map_err(|e| Error::Write { path: path.clone(), source: e.into() })?;

@@ -360,7 +360,7 @@ impl Formatter {
     ) -> Segment {
         let start = buf.len();
         let (row_hole, dup_hole) = match self.format {
-            ReportFormat::Csv => self.csv_row(buf, rec, fields, check),
+            ReportFormat::Csv | ReportFormat::Xlsx => self.csv_row(buf, rec, fields, check),
             ReportFormat::Json | ReportFormat::Jsonl => self.json_row(buf, fields, check),
         };
         if self.format != ReportFormat::Json {

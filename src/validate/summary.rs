@@ -83,6 +83,30 @@ impl Summary {
         }
     }
 
+    /// The summary as label and value pairs, for a workbook's summary sheet.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut out = vec![
+            ("Input".to_string(), self.input.clone()),
+            ("Rows".to_string(), self.rows.to_string()),
+            ("Valid".to_string(), self.valid.to_string()),
+            ("Invalid".to_string(), self.invalid.to_string()),
+            (
+                "Duplicates".to_string(),
+                self.duplicates.map_or("not tracked".to_string(), |d| d.to_string()),
+            ),
+        ];
+        out.extend(self.by_code.iter().map(|(k, v)| (format!("Error: {k}"), v.to_string())));
+        out.extend(
+            self.by_registration_type.iter().map(|(k, v)| (format!("Type: {k}"), v.to_string())),
+        );
+        out.extend(
+            self.by_state
+                .iter()
+                .map(|(k, v)| (format!("State: {k} {}", v.name), v.count.to_string())),
+        );
+        out
+    }
+
     /// The one line for stderr.
     pub fn line(&self) -> String {
         let dups = match self.duplicates {

@@ -1,0 +1,269 @@
+//! `.xlsx` reports (rust_xlsxwriter): a results sheet with a bold, frozen,
+//! filterable header, column widths fitted to the content, failing rows in
+//! light red and expiring ones in amber, then a summary sheet.
+//!
+//! The report is first produced as CSV by the usual writers and converted
+//! here, streaming, into a constant-memory worksheet. Every cell that came
+//! from input is written as text, never as a formula: `=HYPERLINK(...)` or
+//! `+91 98...` stays what it was. A sheet holds at most 1,048,576 rows, so a
+//! larger report continues on `Results 2`, `Results 3`, ... The workbook is
+//! written to a temporary file beside the target and renamed over it.
+
+use std::io::Write;
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, Workbook, Worksheet, XlsxError};
+
+use crate::error::{Error, Result};
+
+use super::input::BlockReader;
+use super::scan::{Fields, Records, text};
+
+/// Excel's rows per sheet, the header included.
+pub const MAX_ROWS: u32 = 1_048_576;
+
+/// Rows looked at to fit the column widths.
+const WIDTH_SAMPLE: usize = 1000;
+
+/// How a row is highlighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Failing or rejected: light red.
+    Red,
+    /// Expiring: amber.
+    Amber,
+}
+
+/// Decides a row's fill from the header and the row's cells.
+pub type FillRule<'a> = &'a dyn Fn(&[String], &[String]) -> Option<Fill>;
+
+/// What to make of a CSV report.
+pub struct Layout<'a> {
+    /// Columns (by header name) whose digit-only cells are written as
+    /// numbers, so they sort as numbers; all others are text.
+    pub numeric: &'a [&'a str],
+    /// The fill of a row, given the header and the row's cells.
+    pub fill: FillRule<'a>,
+    /// The summary sheet's rows: a label and a value.
+    pub summary: &'a [(String, String)],
+    /// Rows per results sheet, the header included: [`MAX_ROWS`], Excel's
+    /// limit (smaller only in tests).
+    pub max_rows: u32,
+}
+
+fn xerr(target: &Path) -> impl Fn(XlsxError) -> Error + '_ {
+    move |e| Error::Write {
+        path: target.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Converts the CSV report read by `csv` into an `.xlsx` workbook in a
+/// temporary file beside `target`; [`persist`] puts it in place.
+///
+/// # Errors
+/// [`Error::Read`] reading the CSV, [`Error::Write`] writing the workbook.
+pub fn write(
+    csv: &mut BlockReader,
+    target: &Path,
+    layout: &Layout<'_>,
+) -> Result<tempfile::NamedTempFile> {
+    let delimiter = csv.delimiter();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header: Vec<String> = Vec::new();
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let red = Format::new().set_background_color(Color::RGB(0xF8CBAD));
+    let amber = Format::new().set_background_color(Color::RGB(0xFFE699));
+    let mut sheet: Option<(usize, u32)> = None; // (index of worksheet, next row)
+    let mut sheets = 0usize;
+    let mut widths: Vec<usize> = Vec::new();
+    let err = xerr(target);
+
+    // Rows are buffered only until the widths are known.
+    let flush = |book: &mut Workbook,
+                 rows: &mut Vec<Vec<String>>,
+                 header: &[String],
+                 widths: &[usize],
+                 sheet: &mut Option<(usize, u32)>,
+                 sheets: &mut usize|
+     -> Result<()> {
+        for row in rows.drain(..) {
+            if sheet.is_none_or(|(_, next)| next >= layout.max_rows) {
+                *sheets += 1;
+                let ws = book.add_worksheet_with_constant_memory().map_err(&err)?;
+                let name =
+                    if *sheets == 1 { "Results".to_string() } else { format!("Results {sheets}") };
+                ws.set_name(&name).map_err(&err)?;
+                for (c, w) in widths.iter().enumerate() {
+                    ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(&err)?;
+                }
+                for (c, h) in header.iter().enumerate() {
+                    ws.write_string_with_format(0, c as u16, h, &bold).map_err(&err)?;
+                }
+                ws.set_freeze_panes(1, 0).map_err(&err)?;
+                *sheet = Some((book.worksheets().len() - 1, 1));
+            }
+            let Some((index, next)) = sheet.as_mut() else { continue };
+            let ws: &mut Worksheet = book.worksheet_from_index(*index).map_err(&err)?;
+            let fill = match (layout.fill)(header, &row) {
+                Some(Fill::Red) => Some(&red),
+                Some(Fill::Amber) => Some(&amber),
+                None => None,
+            };
+            for (c, cell) in row.iter().enumerate() {
+                let numeric = header.get(c).is_some_and(|h| layout.numeric.contains(&h.as_str()))
+                    && !cell.is_empty()
+                    && cell.len() <= 15
+                    && cell.bytes().all(|b| b.is_ascii_digit());
+                let (r, c) = (*next, c as u16);
+                match (numeric, fill) {
+                    (true, Some(f)) => {
+                        ws.write_number_with_format(r, c, cell.parse::<f64>().unwrap_or(0.0), f)
+                    }
+                    (true, None) => ws.write_number(r, c, cell.parse::<f64>().unwrap_or(0.0)),
+                    (false, Some(f)) => ws.write_string_with_format(r, c, cell, f),
+                    (false, None) => ws.write_string(r, c, cell),
+                }
+                .map_err(&err)?;
+            }
+            *next += 1;
+        }
+        Ok(())
+    };
+
+    let mut sampled = false;
+    while let Some(block) = csv.next_block()? {
+        for rec in Records::new(&block, delimiter) {
+            let cells: Vec<String> =
+                Fields::new(&rec, delimiter).iter().map(|f| text(f).into_owned()).collect();
+            if header.is_empty() {
+                header = cells;
+                widths = header.iter().map(|h| h.chars().count()).collect();
+                continue;
+            }
+            if !sampled {
+                for (c, cell) in cells.iter().enumerate() {
+                    let w = cell.chars().count();
+                    match widths.get_mut(c) {
+                        Some(x) => *x = (*x).max(w),
+                        None => widths.push(w),
+                    }
+                }
+            }
+            rows.push(cells);
+            if sampled || rows.len() >= WIDTH_SAMPLE {
+                sampled = true;
+                flush(&mut book, &mut rows, &header, &widths, &mut sheet, &mut sheets)?;
+            }
+        }
+    }
+    flush(&mut book, &mut rows, &header, &widths, &mut sheet, &mut sheets)?;
+    if sheets == 0 {
+        // A report without rows still shows its header.
+        let ws = book.add_worksheet();
+        ws.set_name("Results").map_err(&err)?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold).map_err(&err)?;
+        }
+    }
+    for i in 0..sheets.max(1) {
+        let rows_here = match sheet {
+            Some((last, next)) if i == last => next - 1,
+            _ => layout.max_rows - 1,
+        };
+        if !header.is_empty() {
+            let ws = book.worksheet_from_index(i).map_err(&err)?;
+            ws.autofilter(0, 0, rows_here, header.len() as u16 - 1).map_err(&err)?;
+        }
+    }
+    let summary = book.add_worksheet();
+    summary.set_name("Summary").map_err(&err)?;
+    summary.set_column_width(0, 28).map_err(&err)?;
+    summary.set_column_width(1, 40).map_err(&err)?;
+    for (r, (k, v)) in layout.summary.iter().enumerate() {
+        summary.write_string_with_format(r as u32, 0, k, &bold).map_err(&err)?;
+        match v.parse::<f64>() {
+            Ok(n) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
+                summary.write_number(r as u32, 1, n)
+            }
+            _ => summary.write_string(r as u32, 1, v),
+        }
+        .map_err(&err)?;
+    }
+
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let werr = |e: std::io::Error| Error::Write { path: target.to_path_buf(), source: e };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".gstbatch-")
+        .suffix(".partial")
+        .tempfile_in(dir)
+        .map_err(werr)?;
+    book.save_to_writer(&mut tmp).map_err(&err)?;
+    tmp.flush().map_err(werr)?;
+    tmp.as_file().sync_all().map_err(werr)?;
+    Ok(tmp)
+}
+
+/// Renames a workbook from [`write`] over `target`.
+///
+/// # Errors
+/// [`Error::Write`]; the target is then untouched.
+pub fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> Result<()> {
+    let werr = |e: std::io::Error| Error::Write { path: target.to_path_buf(), source: e };
+    super::output::set_permissions(tmp.path(), target).map_err(werr)?;
+    tmp.persist(target).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
+/// A temporary CSV file beside `target`, for a report on its way to
+/// becoming a workbook; it is deleted when dropped.
+///
+/// # Errors
+/// [`Error::Write`].
+pub fn staging(target: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".gstbatch-")
+        .suffix(".csv.partial")
+        .tempfile_in(dir)
+        .map_err(|e| Error::Write { path: target.to_path_buf(), source: e })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::input::Source;
+
+    #[test]
+    fn a_report_longer_than_a_sheet_continues_on_the_next() {
+        use calamine::{Reader, open_workbook_auto};
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.xlsx");
+        let csv = b"row,status\n1,valid\n2,invalid\n3,valid\n4,valid\n5,valid\n".to_vec();
+        let mut reader = BlockReader::from_reader(
+            Source::Stdin,
+            Box::new(std::io::Cursor::new(csv)),
+            b',',
+            None,
+        )
+        .unwrap();
+        let fill = |_: &[String], _: &[String]| None;
+        let layout = Layout { numeric: &["row"], fill: &fill, summary: &[], max_rows: 3 };
+        persist(write(&mut reader, &target, &layout).unwrap(), &target).unwrap();
+        let mut book = open_workbook_auto(&target).unwrap();
+        assert_eq!(book.sheet_names(), ["Results", "Results 2", "Results 3", "Summary"]);
+        let rows = |book: &mut calamine::Sheets<_>, name: &str| -> Vec<String> {
+            book.worksheet_range(name).unwrap().rows().map(|r| r[0].to_string()).collect()
+        };
+        assert_eq!(rows(&mut book, "Results"), ["row", "1", "2"]);
+        assert_eq!(rows(&mut book, "Results 2"), ["row", "3", "4"]);
+        assert_eq!(rows(&mut book, "Results 3"), ["row", "5"]);
+    }
+}
