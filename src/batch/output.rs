@@ -57,15 +57,7 @@ impl Output {
                 target: path.to_path_buf(),
             });
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".gstbatch-")
-            .suffix(".partial")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::Write { path: path.to_path_buf(), source: e })?;
+        let tmp = temp_beside(path, ".partial")?;
         Ok(Output::File { tmp: BufWriter::with_capacity(BUF, tmp), target: path.to_path_buf() })
     }
 
@@ -168,6 +160,23 @@ pub fn write_rows<T: serde::Serialize>(
         }
     }
     Ok(())
+}
+
+/// A new temporary file in `target`'s folder (so that renaming it over the
+/// target is atomic), named `.gstbatch-*` plus `suffix`; deleted if dropped.
+///
+/// # Errors
+/// [`Error::Write`], naming the target.
+pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".gstbatch-")
+        .suffix(suffix)
+        .tempfile_in(dir)
+        .map_err(|e| Error::Write { path: target.to_path_buf(), source: e })
 }
 
 /// A report gets the permissions of the file it replaces, or the usual

@@ -192,16 +192,8 @@ pub fn write(
         .map_err(&err)?;
     }
 
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
     let werr = |e: std::io::Error| Error::Write { path: target.to_path_buf(), source: e };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".gstbatch-")
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .map_err(werr)?;
+    let mut tmp = super::output::temp_beside(target, ".partial")?;
     book.save_to_writer(&mut tmp).map_err(&err)?;
     tmp.flush().map_err(werr)?;
     tmp.as_file().sync_all().map_err(werr)?;
@@ -225,15 +217,7 @@ pub fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> Result<()> {
 /// # Errors
 /// [`Error::Write`].
 pub fn staging(target: &Path) -> Result<tempfile::NamedTempFile> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".gstbatch-")
-        .suffix(".csv.partial")
-        .tempfile_in(dir)
-        .map_err(|e| Error::Write { path: target.to_path_buf(), source: e })
+    super::output::temp_beside(target, ".csv.partial")
 }
 
 #[cfg(test)]
