@@ -5,8 +5,13 @@
 //! it. The rules follow the project's SPEC.md, which lists its sources.
 //!
 //! - [`ident`]: GSTIN and PAN parsing, normalising, error codes, suggestions.
-//! - [`check`], the commands, over [`cli`] arguments; [`exit`] is the exit
-//!   code contract and [`error`] the failures that stop a command.
+//! - [`batch`]: the streaming, parallel CSV engine (also UTF-16 and
+//!   workbooks in, atomic CSV, JSON and `.xlsx` reports out).
+//! - [`time`]: IST timestamps and `--now`.
+//! - The commands, each a `run` over its [`cli`] arguments: [`check`],
+//!   [`validate`], [`access`], and the hidden [`generate`] for benchmarks.
+//! - [`exit`] is the exit-code contract and [`error`] the failures that stop
+//!   a command.
 //!
 //! An offline check proves only that an identifier is well formed. Whether a
 //! registration exists, is active or was cancelled only the GST portal knows.

@@ -200,7 +200,7 @@ pub fn write(
     Ok(tmp)
 }
 
-/// Renames a workbook from [`write`] over `target`.
+/// Renames a workbook from [`write()`] over `target`.
 ///
 /// # Errors
 /// [`Error::Write`]; the target is then untouched.
