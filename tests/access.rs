@@ -273,32 +273,11 @@ fn a_held_lock_makes_the_other_run_wait_then_give_up() {
 #[test]
 fn two_applies_at_once_both_land_with_no_event_lost() {
     let dir = Dir::new();
-    dir.cmd()
-        .args([
-            "generate",
-            "--instructions",
-            "2000",
-            "--rows",
-            "20000",
-            "--seed",
-            "1",
-            "-o",
-            "a.csv",
-        ])
-        .run(0);
-    dir.cmd()
-        .args([
-            "generate",
-            "--instructions",
-            "2000",
-            "--rows",
-            "20000",
-            "--seed",
-            "2",
-            "-o",
-            "b.csv",
-        ])
-        .run(0);
+    for (seed, file) in [("1", "a.csv"), ("2", "b.csv")] {
+        let args =
+            ["generate", "--instructions", "2000", "--rows", "20000", "--seed", seed, "-o", file];
+        dir.cmd().args(args).run(0);
+    }
     let spawn = |f: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"))
             .args([

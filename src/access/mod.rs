@@ -134,18 +134,6 @@ fn no_fill(_: &[String], _: &[String]) -> Option<xlsx::Fill> {
     None
 }
 
-/// Highlights the rows whose `column` holds `value`.
-fn fill_where(
-    column: &'static str,
-    value: &'static str,
-    fill: xlsx::Fill,
-) -> impl Fn(&[String], &[String]) -> Option<xlsx::Fill> {
-    move |header, row| {
-        let i = header.iter().position(|h| h == column)?;
-        (row.get(i).map(String::as_str) == Some(value)).then_some(fill)
-    }
-}
-
 /// A time written as RFC 3339 IST without allocating; empty when absent.
 #[derive(Debug, Clone, Copy)]
 pub struct TimeText(pub Option<i64>);
@@ -337,16 +325,9 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
             let events = tx.batch_events(batch.id)?;
             let mut report = Report::create(&args.report)?;
             report.write(events.iter().map(|e| ApplyRecord::from_event(e, batch.now)))?;
-            let fill = fill_where("outcome", "rejected", xlsx::Fill::Red);
+            let fill = xlsx::fill_where("outcome", "rejected", xlsx::Fill::Red);
             let summary = [("Already applied on".to_string(), when.clone())];
-            report
-                .prepare(&xlsx::Layout {
-                    numeric: &["row"],
-                    fill: &fill,
-                    summary: &summary,
-                    max_rows: xlsx::MAX_ROWS,
-                })?
-                .commit()?;
+            report.prepare(&xlsx::Layout::new(&["row"], &fill, &summary))?.commit()?;
         }
         if !args.report.quiet {
             eprintln!(
@@ -384,7 +365,7 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
 
     // The report is written before the commit and renamed into place after
     // it: a report that cannot be written applies nothing.
-    let fill = fill_where("outcome", "rejected", xlsx::Fill::Red);
+    let fill = xlsx::fill_where("outcome", "rejected", xlsx::Fill::Red);
     let summary = [
         ("Instructions".to_string(), counts.instructions.to_string()),
         ("Enabled".to_string(), counts.enabled.to_string()),
@@ -401,12 +382,7 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         (n > 0).then(|| (format!("Rejected: {}", r.as_str()), n.to_string()))
     }))
     .collect::<Vec<_>>();
-    let layout = xlsx::Layout {
-        numeric: &["row"],
-        fill: &fill,
-        summary: &summary,
-        max_rows: xlsx::MAX_ROWS,
-    };
+    let layout = xlsx::Layout::new(&["row"], &fill, &summary);
     let mut report = Some(Report::create(&args.report)?);
     let to_file = report.as_ref().is_some_and(Report::to_file);
     let mut ready = None;
@@ -747,20 +723,13 @@ pub fn run_status(args: &StatusArgs) -> Result<Exit> {
     });
     let mut report = Report::create(&args.report)?;
     report.write(records)?;
-    let fill = fill_where("token_window", "closed", xlsx::Fill::Amber);
+    let fill = xlsx::fill_where("token_window", "closed", xlsx::Fill::Amber);
     let summary = [
         ("Sessions listed".to_string(), list.len().to_string()),
         ("At".to_string(), fmt_time(Some(now))),
         ("Store".to_string(), ctx.path.display().to_string()),
     ];
-    report
-        .prepare(&xlsx::Layout {
-            numeric: &[],
-            fill: &fill,
-            summary: &summary,
-            max_rows: xlsx::MAX_ROWS,
-        })?
-        .commit()?;
+    report.prepare(&xlsx::Layout::new(&[], &fill, &summary))?.commit()?;
     if !args.report.quiet {
         let active =
             list.iter().filter(|(s, _)| apply::status_of(*s, now) == Status::Active).count();
@@ -847,14 +816,7 @@ pub fn run_history(args: &HistoryArgs) -> Result<Exit> {
     report.write(records)?;
     let summary =
         [("GSTIN".to_string(), gstin.clone()), ("Events".to_string(), events.len().to_string())];
-    report
-        .prepare(&xlsx::Layout {
-            numeric: &["batch", "row"],
-            fill: &no_fill,
-            summary: &summary,
-            max_rows: xlsx::MAX_ROWS,
-        })?
-        .commit()?;
+    report.prepare(&xlsx::Layout::new(&["batch", "row"], &no_fill, &summary))?.commit()?;
     if !args.report.quiet {
         eprintln!("gstbatch: {} events for {gstin}; store: {}", events.len(), ctx.path.display());
     }

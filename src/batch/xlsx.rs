@@ -51,6 +51,30 @@ pub struct Layout<'a> {
     pub max_rows: u32,
 }
 
+impl<'a> Layout<'a> {
+    /// A layout with Excel's own row limit.
+    pub fn new(
+        numeric: &'a [&'a str],
+        fill: FillRule<'a>,
+        summary: &'a [(String, String)],
+    ) -> Self {
+        Layout { numeric, fill, summary, max_rows: MAX_ROWS }
+    }
+}
+
+/// A rule that fills the rows whose `column` holds `value`.
+pub fn fill_where(
+    column: impl Into<String>,
+    value: &'static str,
+    fill: Fill,
+) -> impl Fn(&[String], &[String]) -> Option<Fill> {
+    let column = column.into();
+    move |header, row| {
+        let i = header.iter().position(|h| *h == column)?;
+        (row.get(i).map(String::as_str) == Some(value)).then_some(fill)
+    }
+}
+
 fn xerr(target: &Path) -> impl Fn(XlsxError) -> Error + '_ {
     move |e| Error::Write {
         path: target.to_path_buf(),

@@ -149,17 +149,10 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     if let (Some(target), Some(staged)) = (&xlsx_target, &staging) {
         let mut csv =
             BlockReader::open(Source::File(staged.path().to_path_buf()), Some(delimiter))?;
-        let status = names[1].clone();
-        let fill = move |header: &[String], row: &[String]| {
-            let i = header.iter().position(|h| *h == status)?;
-            (row.get(i).map(String::as_str) == Some("invalid")).then_some(xlsx::Fill::Red)
-        };
-        let layout = xlsx::Layout {
-            numeric: &[names[0].as_str(), names[13].as_str()],
-            fill: &fill,
-            summary: &summary.pairs(),
-            max_rows: xlsx::MAX_ROWS,
-        };
+        let fill = xlsx::fill_where(names[1].as_str(), "invalid", xlsx::Fill::Red);
+        let pairs = summary.pairs();
+        let numeric = [names[0].as_str(), names[13].as_str()];
+        let layout = xlsx::Layout::new(&numeric, &fill, &pairs);
         let book = xlsx::write(&mut csv, target, &layout)?;
         xlsx::persist(book, target)?;
     }
