@@ -257,3 +257,14 @@ fn access_reports_as_workbooks() {
     assert_eq!(closed, [false, false, true, false]);
     assert_eq!(styled_rows(&dir.join("status.xlsx")), closed);
 }
+
+#[test]
+fn a_password_protected_workbook_is_exit_2() {
+    // samples/vendors.xlsx encrypted with the password "secret" by
+    // msoffcrypto-tool (Python), kept as a fixture: no Rust crate here writes
+    // encrypted workbooks.
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/password-protected.xlsx");
+    let run = Dir::new().cmd().arg_path_first("validate", fixture).run(2);
+    assert!(run.stderr().contains("password protected"), "{}", run.stderr());
+}
