@@ -23,7 +23,7 @@ pub struct Cli {
 pub enum Command {
     /// Check GSTINs and PANs given as arguments, or one per line on stdin.
     Check(CheckArgs),
-    /// Validate the identifiers in a CSV file and write a report.
+    /// Validate the identifiers in a CSV file or workbook and write a report.
     Validate(ValidateArgs),
     /// Record GST portal API-access sessions: apply instructions, list
     /// sessions, show a GSTIN's history.
@@ -44,7 +44,7 @@ pub struct AccessArgs {
 /// The access commands.
 #[derive(Debug, Subcommand)]
 pub enum AccessCommand {
-    /// Apply a CSV of enable/disable instructions to the state store.
+    /// Apply a CSV or workbook of enable/disable instructions to the state store.
     Apply(ApplyArgs),
     /// List sessions: active, expiring, expired, disabled.
     Status(StatusArgs),
@@ -322,7 +322,7 @@ pub struct CsvArgs {
 /// Arguments of `gstbatch validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The CSV file to check (`-` for stdin).
+    /// The CSV file or workbook to check (`-` for stdin).
     #[arg(value_name = "INPUT")]
     pub input: PathBuf,
     /// Write the report here (default: stdout); written whole or not at all.
