@@ -243,6 +243,44 @@ fn read_all(source: &Source) -> Result<Vec<u8>> {
     }
 }
 
+/// A table file's text, after its byte-order mark, and its delimiter: a
+/// workbook is read as comma-separated CSV whatever its cells hold; UTF-16
+/// is decoded, and tab-separated when its first line holds a tab (with
+/// `tab_any`, any file whose first line holds a tab is); otherwise the flag
+/// or the extension decides. `raw` is the file as read (unused for a
+/// workbook, which is read from its path).
+fn table_text<'a>(
+    source: &Source,
+    raw: &'a [u8],
+    sheet: Option<&str>,
+    flag: Option<u8>,
+    tab_any: bool,
+) -> Result<(Cow<'a, [u8]>, u8)> {
+    let book = matches!(source, Source::File(p) if workbook::is_workbook(p));
+    let decoded = match source {
+        Source::File(p) if book => Some(workbook::to_csv(p, sheet, true)?),
+        _ => crate::batch::utf16::decode_all(raw),
+    };
+    let utf16 = decoded.is_some() && !book;
+    let text = decoded.map_or(Cow::Borrowed(raw), Cow::Owned);
+    let bom =
+        check_text(&text).map_err(|why| Error::NotCsv { path: source.path(), why: why.into() })?;
+    let first_line = text[bom..].split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = match flag {
+        _ if book => b',',
+        None if (utf16 || tab_any) && first_line.contains(&b'\t') => b'\t',
+        flag => delimiter_for(source, flag),
+    };
+    let text = match text {
+        Cow::Borrowed(t) => Cow::Borrowed(&t[bom..]),
+        Cow::Owned(mut t) => {
+            t.drain(..bom);
+            Cow::Owned(t)
+        }
+    };
+    Ok((text, delimiter))
+}
+
 /// Runs `access apply`.
 ///
 /// # Errors
@@ -254,26 +292,10 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
     let source = Source::from_arg(&args.instructions);
     let bytes = read_all(&source)?;
     let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    // The fingerprint is of the file as given; a workbook is then read as
-    // CSV text and UTF-16 decoded.
-    let decoded = match &source {
-        Source::File(p) if workbook::is_workbook(p) => {
-            Some(workbook::to_csv(p, args.sheet.as_deref(), true)?)
-        }
-        _ => crate::batch::utf16::decode_all(&bytes),
-    };
-    let text = decoded.as_deref().unwrap_or(&bytes);
-    let bom =
-        check_text(text).map_err(|why| Error::NotCsv { path: source.path(), why: why.into() })?;
-    let body = &text[bom..];
-    let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
-    let is_book = matches!(&source, Source::File(p) if workbook::is_workbook(p));
-    let delimiter = match args.delimiter {
-        // A workbook is read as comma-separated text, whatever its cells hold.
-        _ if is_book => b',',
-        None if decoded.is_some() && first_line.contains(&b'\t') => b'\t',
-        flag => delimiter_for(&source, flag),
-    };
+    // The fingerprint is of the file as given.
+    let (text, delimiter) =
+        table_text(&source, &bytes, args.sheet.as_deref(), args.delimiter, false)?;
+    let body = &text[..];
 
     let mut recs = Records::new(body, delimiter);
     let Some(header) = recs.next() else {
@@ -338,7 +360,8 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
                 batch.file_name
             );
         }
-        write_summary(args, &source, &sha, &store_name, Some(when), &[], started, Exit::Clean)?;
+        let none = Tally::default();
+        write_summary(args, &source, &sha, &store_name, Some(when), &none, started, Exit::Clean)?;
         return Ok(Exit::Clean);
     }
 
@@ -349,16 +372,8 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         .filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s)))
         .collect();
     let (events, changed) = apply_in_order(&rows, &mut sessions, ctx.now);
-    let mut counts = store::Counts { instructions: rows.len() as u64, ..Default::default() };
-    for e in &events {
-        match e.outcome.as_ref() {
-            "enabled" => counts.enabled += 1,
-            "renewed" => counts.renewed += 1,
-            "disabled" => counts.disabled += 1,
-            "unchanged" => counts.unchanged += 1,
-            _ => counts.rejected += 1,
-        }
-    }
+    let tally = Tally::of(&events);
+    let counts = tally.counts;
     let mut by_row: Vec<&Event<'_>> = events.iter().collect();
     by_row.sort_by_key(|e| e.row);
     let records = || by_row.iter().map(|e| ApplyRecord::from_event(e, ctx.now));
@@ -377,10 +392,7 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
         ("Dry run".to_string(), if args.dry_run { "yes" } else { "no" }.to_string()),
     ]
     .into_iter()
-    .chain(Reason::ALL.iter().filter_map(|r| {
-        let n = events.iter().filter(|e| e.reason.as_deref() == Some(r.as_str())).count();
-        (n > 0).then(|| (format!("Rejected: {}", r.as_str()), n.to_string()))
-    }))
+    .chain(tally.by_reason.iter().map(|(r, n)| (format!("Rejected: {r}"), n.to_string())))
     .collect::<Vec<_>>();
     let layout = xlsx::Layout::new(&["row"], &fill, &summary);
     let mut report = Some(Report::create(&args.report)?);
@@ -437,7 +449,7 @@ pub fn run_apply(args: &ApplyArgs) -> Result<Exit> {
             if args.dry_run { " (dry run: nothing changed)" } else { "" },
         );
     }
-    write_summary(args, &source, &sha, &store_name, None, &events, started, exit)?;
+    write_summary(args, &source, &sha, &store_name, None, &tally, started, exit)?;
     Ok(exit)
 }
 
@@ -519,6 +531,50 @@ fn apply_in_order<'r>(
     (events, changed)
 }
 
+/// A batch's outcomes, counted once for the summary line, the JSON summary
+/// and a workbook's summary sheet.
+#[derive(Debug, Default)]
+struct Tally {
+    counts: store::Counts,
+    by_reason: std::collections::BTreeMap<&'static str, u64>,
+}
+
+impl Tally {
+    fn of(events: &[Event<'_>]) -> Tally {
+        let mut t = Tally::default();
+        t.counts.instructions = events.len() as u64;
+        for e in events {
+            let c = &mut t.counts;
+            match e.outcome.as_ref() {
+                "enabled" => c.enabled += 1,
+                "renewed" => c.renewed += 1,
+                "disabled" => c.disabled += 1,
+                "unchanged" => c.unchanged += 1,
+                _ => c.rejected += 1,
+            }
+            if let Some(r) = Reason::ALL.iter().find(|r| Some(r.as_str()) == e.reason.as_deref()) {
+                *t.by_reason.entry(r.as_str()).or_insert(0) += 1;
+            }
+        }
+        t
+    }
+
+    /// The outcomes that occurred, by name.
+    fn by_outcome(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let c = &self.counts;
+        [
+            ("enabled", c.enabled),
+            ("renewed", c.renewed),
+            ("disabled", c.disabled),
+            ("unchanged", c.unchanged),
+            ("rejected", c.rejected),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn write_summary(
     args: &ApplyArgs,
@@ -526,35 +582,20 @@ fn write_summary(
     sha: &str,
     store: &str,
     already: Option<String>,
-    events: &[Event<'_>],
+    tally: &Tally,
     started: Instant,
     exit: Exit,
 ) -> Result<()> {
     let Some(path) = &args.summary else { return Ok(()) };
-    let mut by_outcome = std::collections::BTreeMap::new();
-    let mut by_reason = std::collections::BTreeMap::new();
-    for e in events {
-        let o: &'static str = match e.outcome.as_ref() {
-            "enabled" => "enabled",
-            "renewed" => "renewed",
-            "disabled" => "disabled",
-            "unchanged" => "unchanged",
-            _ => "rejected",
-        };
-        *by_outcome.entry(o).or_insert(0u64) += 1;
-        if let Some(r) = Reason::ALL.iter().find(|r| Some(r.as_str()) == e.reason.as_deref()) {
-            *by_reason.entry(r.as_str()).or_insert(0u64) += 1;
-        }
-    }
     let summary = ApplySummary {
         input: source.display(),
         sha256: sha.to_string(),
         store: store.to_string(),
         dry_run: args.dry_run,
         already_applied_at: already,
-        instructions: events.len() as u64,
-        by_outcome,
-        by_reason,
+        instructions: tally.counts.instructions,
+        by_outcome: tally.by_outcome(),
+        by_reason: tally.by_reason.clone(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
         exit_code: exit.code(),
     };
@@ -607,23 +648,9 @@ fn requested(args: &StatusArgs) -> Result<Option<Vec<String>>> {
     }
     if let Some(path) = &args.gstins_file {
         let source = Source::File(path.clone());
-        let bytes = if workbook::is_workbook(path) {
-            workbook::to_csv(path, args.sheet.as_deref(), true)?
-        } else {
-            let raw = read_all(&source)?;
-            crate::batch::utf16::decode_all(&raw).unwrap_or(raw)
-        };
-        let bom = check_text(&bytes)
-            .map_err(|why| Error::NotCsv { path: path.clone(), why: why.into() })?;
-        let first_line = bytes[bom..].split(|&b| b == b'\n').next().unwrap_or_default();
-        let delimiter = if workbook::is_workbook(path) {
-            b','
-        } else if first_line.contains(&b'\t') {
-            b'\t'
-        } else {
-            delimiter_for(&source, None)
-        };
-        let mut recs = Records::new(&bytes[bom..], delimiter).peekable();
+        let raw = if workbook::is_workbook(path) { Vec::new() } else { read_all(&source)? };
+        let (text, delimiter) = table_text(&source, &raw, args.sheet.as_deref(), None, true)?;
+        let mut recs = Records::new(&text, delimiter).peekable();
         // A CSV with a GSTIN column, or a plain list (one per line).
         let column = match recs.peek() {
             Some(first) => {
