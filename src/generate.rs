@@ -182,6 +182,7 @@ pub fn run(rows: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
     let mut r = Rng(seed);
     out.write_all(b"gstin,name,pan\n")?;
     let mut buf = Vec::with_capacity(256);
+    let quoting = crate::batch::scan::Quoting::new(b',');
     let mut recent: Vec<Vec<u8>> = Vec::new();
     for i in 0..rows {
         let roll = r.below(1000);
@@ -201,7 +202,7 @@ pub fn run(rows: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
             }
             (g, p.map(|p| p.to_vec()).unwrap_or_default())
         };
-        crate::batch::scan::push_field(&mut buf, &gstin, b',');
+        quoting.push(&mut buf, &gstin);
         buf.push(b',');
         match r.below(20) {
             0 => write!(buf, "\"Sharma & Sons, Unit {i}\"").ok(),

@@ -302,7 +302,6 @@ pub fn text(field: &[u8]) -> Cow<'_, str> {
 #[derive(Debug, Clone)]
 pub struct Quoting {
     special: [bool; 256],
-    delimiter: u8,
 }
 
 impl Quoting {
@@ -312,7 +311,7 @@ impl Quoting {
         for b in [delimiter, b'"', b'\n', b'\r'] {
             special[b as usize] = true;
         }
-        Quoting { special, delimiter }
+        Quoting { special }
     }
 
     /// Appends `field` to `out` as one CSV field, quoted only when needed.
@@ -324,16 +323,6 @@ impl Quoting {
             out.extend_from_slice(field);
         }
     }
-
-    /// The delimiter.
-    pub fn delimiter(&self) -> u8 {
-        self.delimiter
-    }
-}
-
-/// Appends `field` to `out` as one CSV field, quoted only when needed.
-pub fn push_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
-    Quoting::new(delimiter).push(out, field);
 }
 
 fn push_quoted(out: &mut Vec<u8>, field: &[u8]) {
@@ -401,13 +390,14 @@ mod tests {
     }
 
     #[test]
-    fn push_field_quotes_only_when_needed() {
+    fn quoting_only_when_needed() {
+        let q = Quoting::new(b',');
         let mut out = Vec::new();
-        push_field(&mut out, b"plain", b',');
+        q.push(&mut out, b"plain");
         out.push(b'|');
-        push_field(&mut out, b"a,b", b',');
+        q.push(&mut out, b"a,b");
         out.push(b'|');
-        push_field(&mut out, b"say \"hi\"", b',');
+        q.push(&mut out, b"say \"hi\"");
         assert_eq!(out, b"plain|\"a,b\"|\"say \"\"hi\"\"\"");
     }
 

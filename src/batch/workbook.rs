@@ -16,7 +16,7 @@ use calamine::{Data, Reader, SheetType, SheetVisible, open_workbook_auto};
 use crate::error::{Error, Result};
 use crate::validate::columns;
 
-use super::scan::push_field;
+use super::scan::Quoting;
 
 /// File extensions read as workbooks.
 const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
@@ -98,6 +98,7 @@ pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>
     } else {
         0
     };
+    let quoting = Quoting::new(b',');
     let mut out = Vec::new();
     out.extend(std::iter::repeat_n(b'\n', first_row as usize + header));
     for row in &rows[header.min(rows.len())..] {
@@ -108,7 +109,7 @@ pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>
                 if i > 0 {
                     out.push(b',');
                 }
-                push_field(&mut out, c.as_bytes(), b',');
+                quoting.push(&mut out, c.as_bytes());
             }
         }
         out.push(b'\n');

@@ -302,11 +302,11 @@ impl Formatter {
             if i > 0 {
                 out.push(self.delimiter);
             }
-            scan::push_field(&mut out, h, self.delimiter);
+            self.quoting.push(&mut out, h);
         }
         for n in names {
             out.push(self.delimiter);
-            scan::push_field(&mut out, n.as_bytes(), self.delimiter);
+            self.quoting.push(&mut out, n.as_bytes());
         }
         out.push(b'\n');
         out
