@@ -96,6 +96,15 @@ impl<R: Read> Read for Utf16Reader<R> {
     }
 }
 
+/// The byte order a UTF-16 byte-order mark at the start of `bytes` gives.
+fn byte_order(bytes: &[u8]) -> Option<Endian> {
+    match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(Endian::Little),
+        Some([0xFE, 0xFF]) => Some(Endian::Big),
+        _ => None,
+    }
+}
+
 /// Looks at the start of `inner`: a UTF-16 byte-order mark gives a decoding
 /// reader (and its byte order); anything else is returned as it was.
 ///
@@ -114,11 +123,7 @@ pub fn sniff(
             Err(e) => return Err(e),
         }
     }
-    let endian = match &head[..got] {
-        [0xFF, 0xFE] => Some(Endian::Little),
-        [0xFE, 0xFF] => Some(Endian::Big),
-        _ => None,
-    };
+    let endian = byte_order(&head[..got]);
     Ok(match endian {
         Some(e) => (Box::new(Utf16Reader::new(inner, e)), Some(e)),
         None => (Box::new(io::Cursor::new(head[..got].to_vec()).chain(inner)), None),
@@ -128,11 +133,7 @@ pub fn sniff(
 /// Decodes a whole UTF-16 buffer with a byte-order mark; `None` when `bytes`
 /// has none.
 pub fn decode_all(bytes: &[u8]) -> Option<Vec<u8>> {
-    let endian = match bytes.get(..2) {
-        Some([0xFF, 0xFE]) => Endian::Little,
-        Some([0xFE, 0xFF]) => Endian::Big,
-        _ => return None,
-    };
+    let endian = byte_order(bytes)?;
     let mut out = Vec::with_capacity(bytes.len());
     Utf16Reader::new(&bytes[2..], endian).read_to_end(&mut out).ok()?;
     Some(out)
