@@ -5,13 +5,37 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::batch::report::{self, RowWriter};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::ident::{self, Id, Options, Pan};
+use crate::ident::{self, Kind, Options, Pan};
+
+/// How verdicts are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned lines for people.
+    Text,
+    /// Records for programs: CSV, JSON Lines or a JSON array.
+    Rows(report::Format),
+}
+
+/// What `check` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Identifiers; `-` (at most once) or none means stdin's lines.
+    pub ids: Vec<String>,
+    /// The kind every value is checked as; `None` lets each value decide.
+    pub kind: Option<Kind>,
+    /// Output format.
+    pub format: Format,
+    /// Rule options.
+    pub opts: Options,
+    /// Flush after every verdict (stdout is a terminal: a person typing).
+    pub flush_each: bool,
+}
 
 /// One verdict, as programs read it (`--format json|jsonl|csv`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct CheckRecord<'a> {
     /// The value as given.
     pub input: &'a str,
@@ -44,22 +68,21 @@ pub struct CheckRecord<'a> {
 impl<'a> CheckRecord<'a> {
     /// Describes the verdict on `input`.
     pub fn new(input: &'a str, verdict: &'a ident::Verdict<'a>, opts: Options) -> Self {
-        let id: Option<&Id> = verdict.result.as_ref().ok();
-        let err = verdict.result.as_ref().err();
+        let f = verdict.fields(opts);
         CheckRecord {
             input,
-            normalized: &verdict.normalized,
-            changed: verdict.changed(),
-            kind: verdict.kind.map(|k| k.as_str()),
-            status: if id.is_some() { "valid" } else { "invalid" },
-            code: err.map(|e| e.code().as_str()),
-            message: err.map(|e| e.to_string()),
-            registration_type: id.and_then(|i| i.registration_type()).map(|r| r.as_str()),
-            state_code: id.and_then(|i| i.state()).map(|s| s.code_str()),
-            state_name: id.and_then(|i| i.state()).map(|s| s.name),
-            pan: id.and_then(|i| i.pan()),
-            holder_type: id.and_then(|i| i.holder_type()).map(|h| h.as_str()),
-            suggestion: verdict.suggestion(opts),
+            normalized: f.normalized,
+            changed: f.changed,
+            kind: f.kind.map(Kind::as_str),
+            status: f.status(),
+            code: f.code.map(ident::ErrorCode::as_str),
+            message: f.message,
+            registration_type: f.registration_type.map(|r| r.as_str()),
+            state_code: f.state.map(|s| s.code_str()),
+            state_name: f.state.map(|s| s.name),
+            pan: f.pan,
+            holder_type: f.holder_type.map(|h| h.as_str()),
+            suggestion: f.suggestion,
         }
     }
 
@@ -100,86 +123,56 @@ impl<'a> CheckRecord<'a> {
 /// Where verdicts go, in the chosen format.
 enum Sink<'w> {
     Text(&'w mut dyn Write),
-    Json { out: &'w mut dyn Write, first: bool },
-    Jsonl(&'w mut dyn Write),
-    Csv(Box<csv::Writer<&'w mut dyn Write>>),
+    Rows(RowWriter<&'w mut dyn Write>),
 }
 
-impl<'w> Sink<'w> {
-    fn new(format: CheckFormat, out: &'w mut dyn Write) -> Self {
-        match format {
-            CheckFormat::Text => Sink::Text(out),
-            CheckFormat::Json => Sink::Json { out, first: true },
-            CheckFormat::Jsonl => Sink::Jsonl(out),
-            CheckFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
-        }
-    }
-
+impl Sink<'_> {
     fn write(&mut self, rec: &CheckRecord<'_>) -> std::io::Result<()> {
         match self {
             Sink::Text(out) => writeln!(out, "{}", rec.text_line()),
-            Sink::Json { out, first } => {
-                out.write_all(if *first { b"[\n" } else { b",\n" })?;
-                *first = false;
-                serde_json::to_writer(&mut *out, rec)?;
-                Ok(())
-            }
-            Sink::Jsonl(out) => {
-                serde_json::to_writer(&mut *out, rec)?;
-                out.write_all(b"\n")
-            }
-            Sink::Csv(w) => w.serialize(rec).map_err(std::io::Error::other),
+            Sink::Rows(w) => w.write(rec),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            Sink::Text(out) | Sink::Jsonl(out) | Sink::Json { out, .. } => out.flush(),
-            Sink::Csv(w) => w.flush(),
+            Sink::Text(out) => out.flush(),
+            Sink::Rows(w) => w.flush(),
         }
     }
 
-    fn finish(mut self) -> std::io::Result<()> {
-        if let Sink::Json { out, first } = &mut self {
-            out.write_all(if *first { b"[]\n" } else { b"\n]\n" })?;
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Text(out) => out.flush(),
+            Sink::Rows(w) => w.finish::<CheckRecord<'_>>().map(drop),
         }
-        self.flush()
     }
 }
 
 /// Runs `check`: every argument in order, with `-` (or no arguments)
 /// standing for the lines of `stdin`. Blank stdin lines are skipped.
 ///
-/// `flush_each` flushes after every verdict, for a person typing at a
-/// terminal.
-///
 /// # Errors
-/// [`Error::Usage`] when `-` is given twice; [`Error::Read`] and
-/// [`Error::Write`] when stdin or stdout fail.
-pub fn run(
-    args: &CheckArgs,
-    stdin: &mut dyn BufRead,
-    stdout: &mut dyn Write,
-    flush_each: bool,
-) -> Result<Exit> {
-    if args.ids.iter().filter(|a| *a == "-").count() > 1 {
-        return Err(Error::Usage("'-' (standard input) can be given only once".into()));
-    }
-    let opts = args.rules.options();
-    let kind = args.kind.forced();
-    let mut sink = Sink::new(args.format, stdout);
+/// [`Error::Read`] and [`Error::Write`] when stdin or stdout fail.
+pub fn run(settings: &Settings, stdin: &mut dyn BufRead, stdout: &mut dyn Write) -> Result<Exit> {
+    let opts = settings.opts;
+    let kind = settings.kind;
+    let mut sink = match settings.format {
+        Format::Text => Sink::Text(stdout),
+        Format::Rows(f) => Sink::Rows(RowWriter::new(stdout, f)),
+    };
     let mut invalid = 0u64;
     let mut one = |input: &str, sink: &mut Sink<'_>| -> Result<()> {
         let verdict = ident::check(input, kind, opts);
         invalid += u64::from(verdict.result.is_err());
         sink.write(&CheckRecord::new(input, &verdict, opts)).map_err(write_err)?;
-        if flush_each {
+        if settings.flush_each {
             sink.flush().map_err(write_err)?;
         }
         Ok(())
     };
     let from_stdin = [String::from("-")];
-    let ids = if args.ids.is_empty() { &from_stdin[..] } else { &args.ids[..] };
+    let ids = if settings.ids.is_empty() { &from_stdin[..] } else { &settings.ids[..] };
     for id in ids {
         if id != "-" {
             one(id, &mut sink)?;

@@ -1,13 +1,14 @@
 //! Command-line definitions (clap derive): only what the user typed.
 //!
-//! Nothing here opens a file or reads the clock; commands resolve these
-//! arguments into their runtime configuration.
+//! Nothing here opens a file or reads the clock; [`crate::config`] resolves
+//! these arguments into each command's plain settings. Numeric flags carry
+//! their documented range, checked here (exit 2 outside it).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::ident::{Kind, Options};
+use crate::ident::Options;
 
 /// Indian GST identifier checks, bulk CSV validation and API-access records.
 #[derive(Debug, Parser)]
@@ -62,8 +63,10 @@ pub struct StoreArgs {
     /// Pin "now" (IST unless an offset is given), for reproducible runs.
     #[arg(long, value_name = "TIMESTAMP")]
     pub now: Option<String>,
-    /// Seconds to wait for another run's lock on the store.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Seconds (0 to 86400) a writer waits for another writer's lock on
+    /// the store.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub wait: u64,
 }
 
@@ -198,17 +201,6 @@ pub enum KindArg {
     Pan,
 }
 
-impl KindArg {
-    /// The forced kind, if any.
-    pub fn forced(self) -> Option<Kind> {
-        match self {
-            KindArg::Auto => None,
-            KindArg::Gstin => Some(Kind::Gstin),
-            KindArg::Pan => Some(Kind::Pan),
-        }
-    }
-}
-
 /// Rule options shared by every command that checks identifiers.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct RuleArgs {
@@ -270,21 +262,6 @@ pub enum ReportFormat {
     Xlsx,
 }
 
-impl ReportFormat {
-    /// The format a report file's extension implies: `.json`, `.jsonl` or
-    /// `.ndjson`, `.xlsx`; anything else (or stdout) is CSV.
-    pub fn from_path(path: Option<&std::path::Path>) -> ReportFormat {
-        let ext =
-            path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        match ext.as_deref() {
-            Some("json") => ReportFormat::Json,
-            Some("jsonl" | "ndjson") => ReportFormat::Jsonl,
-            Some("xlsx") => ReportFormat::Xlsx,
-            _ => ReportFormat::Csv,
-        }
-    }
-}
-
 /// Parses `--delimiter`: one ASCII character, or `tab` / `\t`.
 fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
@@ -295,6 +272,15 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
         _ => {
             Err(format!("{s:?} is not a delimiter: give one ASCII character such as , ; | or tab"))
         }
+    }
+}
+
+/// Parses `--jobs`: 0 (one per core) to 256; more threads than that only
+/// cost memory and start-up on any machine this runs on.
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= 256 => Ok(n),
+        _ => Err(format!("{s:?} is not a worker count from 0 (one per core) to 256")),
     }
 }
 
@@ -311,8 +297,9 @@ pub struct CsvArgs {
     /// 1-based number (default: the first visible worksheet).
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
-    /// Worker threads (0 = one per core).
-    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    /// Worker threads, 0 to 256 (0 = one per core).
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N",
+          value_parser = parse_jobs)]
     pub jobs: usize,
     /// No progress bar and no summary line on stderr.
     #[arg(long, short = 'q')]
@@ -367,6 +354,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numeric_flags_have_ranges() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).is_ok();
+        assert!(parse(&["gstbatch", "validate", "x", "--jobs", "256"]));
+        assert!(!parse(&["gstbatch", "validate", "x", "--jobs", "257"]));
+        assert!(!parse(&["gstbatch", "validate", "x", "--jobs", "-1"]));
+        assert!(parse(&["gstbatch", "access", "status", "--wait", "86400"]));
+        assert!(!parse(&["gstbatch", "access", "status", "--wait", "2147484"]));
+    }
+
+    #[test]
     fn definitions_are_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
@@ -408,11 +405,8 @@ mod tests {
         assert_eq!(a.csv.delimiter, Some(b'\t'));
         assert_eq!(a.csv.jobs, 1);
         assert!(a.only_invalid && a.no_duplicates);
-        assert_eq!(ReportFormat::from_path(a.output.as_deref()), ReportFormat::Json);
         assert_eq!(parse_delimiter(";"), Ok(b';'));
         assert!(parse_delimiter("ab").is_err());
         assert!(parse_delimiter("\"").is_err());
-        assert_eq!(ReportFormat::from_path(None), ReportFormat::Csv);
-        assert_eq!(ReportFormat::from_path(Some("x.NDJSON".as_ref())), ReportFormat::Jsonl);
     }
 }

@@ -3,6 +3,11 @@
 //! Invalid identifiers are not errors here: they are findings, reported
 //! row by row. These are the problems after which nothing usable can be
 //! done: bad arguments, unreadable input, unwritable output.
+//!
+//! A variant that wraps a cause carries it as `#[source]` and leaves it out
+//! of its own message: the binary prints the whole chain once
+//! (`gstbatch: cannot read in.csv: No such file or directory`), never the
+//! cause twice.
 
 use std::io;
 use std::path::PathBuf;
@@ -15,7 +20,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An input could not be read.
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}", .path.display())]
     Read {
         /// The file, or `-` for standard input.
         path: PathBuf,
@@ -41,23 +46,25 @@ pub enum Error {
     },
     /// The identifier column (or another named column) is missing or
     /// ambiguous.
-    #[error("{}: {message}", .path.display())]
+    #[error("{}", .path.display())]
     Column {
         /// The file, or `-` for standard input.
         path: PathBuf,
         /// What is wrong, with the header list.
-        message: String,
+        #[source]
+        source: crate::batch::columns::ColumnError,
     },
     /// The state store could not be used.
-    #[error("state store {}: {message}", .path.display())]
+    #[error("state store {}", .path.display())]
     Store {
         /// The store file.
         path: PathBuf,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: crate::store::StoreError,
     },
     /// An output could not be written.
-    #[error("cannot write {}: {source}", .path.display())]
+    #[error("cannot write {}", .path.display())]
     Write {
         /// The file, or `-` for standard output.
         path: PathBuf,
@@ -65,6 +72,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A broken invariant: a bug in gstbatch, not a problem with the input.
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -78,6 +88,7 @@ impl Error {
             Error::Column { .. } => "column",
             Error::Workbook { .. } => "workbook",
             Error::Store { .. } => "store",
+            Error::Internal(_) => "internal",
         }
     }
 

@@ -6,7 +6,7 @@
 //! few repeated GSTINs. The same seed always gives the same file.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::batch::output::Output;
 use crate::error::Result;
@@ -20,10 +20,7 @@ struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        crate::batch::mix64(self.0)
     }
 
     fn below(&mut self, n: u64) -> u64 {
@@ -173,12 +170,37 @@ fn flawed(r: &mut Rng, n: u64) -> String {
     }
 }
 
-/// Writes `rows` rows to `output` (stdout when `None`).
+/// What `generate` is asked to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Data rows.
+    pub rows: u64,
+    /// Write access instructions over this many GSTINs instead of
+    /// `gstin,name,pan` rows.
+    pub instructions_over: Option<u64>,
+    /// The same seed always gives the same file.
+    pub seed: u64,
+    /// Where to write (stdout when `None`).
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `generate`.
 ///
 /// # Errors
 /// [`crate::Error::Write`].
-pub fn run(rows: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
-    let mut out = Output::create(output.map(|p| p.as_path()))?;
+pub fn run(s: &Settings) -> Result<Exit> {
+    match s.instructions_over {
+        Some(gstins) => instructions(s.rows, gstins, s.seed, s.output.as_deref()),
+        None => vendors(s.rows, s.seed, s.output.as_deref()),
+    }
+}
+
+/// Writes `rows` rows of `gstin,name,pan` to `output` (stdout when `None`).
+///
+/// # Errors
+/// [`crate::Error::Write`].
+pub fn vendors(rows: u64, seed: u64, output: Option<&Path>) -> Result<Exit> {
+    let mut out = Output::create(output)?;
     let mut r = Rng(seed);
     out.write_all(b"gstin,name,pan\n")?;
     let mut buf = Vec::with_capacity(256);
@@ -227,8 +249,8 @@ pub fn run(rows: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
 ///
 /// # Errors
 /// [`crate::Error::Write`].
-pub fn instructions(rows: u64, gstins: u64, seed: u64, output: Option<&PathBuf>) -> Result<Exit> {
-    let mut out = Output::create(output.map(|p| p.as_path()))?;
+pub fn instructions(rows: u64, gstins: u64, seed: u64, output: Option<&Path>) -> Result<Exit> {
+    let mut out = Output::create(output)?;
     let mut r = Rng(seed);
     let pool: Vec<String> = (0..gstins.max(1))
         .map(|_| {

@@ -4,12 +4,18 @@
 //! The library holds every rule; the `gstbatch` binary is a thin shell over
 //! it. The rules follow the project's SPEC.md, which lists its sources.
 //!
-//! - [`ident`]: GSTIN and PAN parsing, normalising, error codes, suggestions.
-//! - [`batch`]: the streaming, parallel CSV engine (also UTF-16 and
-//!   workbooks in, atomic CSV, JSON and `.xlsx` reports out).
-//! - [`time`]: IST timestamps and `--now`.
-//! - The commands, each a `run` over its [`cli`] arguments: [`check`],
+//! Layers, each importing only those above it:
+//! - Pure rules, no I/O: [`ident`] (GSTIN and PAN parsing, normalising,
+//!   error codes, suggestions), [`ledger`] (API-access durations, sessions
+//!   and transitions), [`time`] (IST timestamps).
+//! - The engine, which knows no command: [`batch`] (inputs, column finding,
+//!   the streaming parallel pipeline, the one report sink, atomic outputs).
+//! - The one SQLite store: [`store`].
+//! - The commands, each a `run` over its plain settings: [`check`],
 //!   [`validate`], [`access`], and the hidden [`generate`] for benchmarks.
+//!   No command imports another.
+//! - The edge: [`cli`] (clap definitions) and [`config`] (flags resolved
+//!   into settings) are the only modules that know clap.
 //! - [`exit`] is the exit-code contract and [`error`] the failures that stop
 //!   a command.
 //!
@@ -23,10 +29,13 @@ pub mod access;
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod exit;
 pub mod generate;
 pub mod ident;
+pub mod ledger;
+pub mod store;
 pub mod time;
 pub mod validate;
 

@@ -1,18 +1,20 @@
-//! The `gstbatch` binary: parse the command line, run one command, map the
-//! outcome to an exit code. Everything else lives in the library.
+//! The `gstbatch` binary: parse the command line, resolve it into settings,
+//! run one command, map the outcome to an exit code. Everything else lives
+//! in the library.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use gstbatch::cli::{AccessCommand, Cli, Command};
+use gstbatch::cli::Cli;
+use gstbatch::config::Config;
 use gstbatch::exit::Exit;
 use gstbatch::{Error, access, check, generate, validate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match Config::from_cli(cli).and_then(run) {
         Ok(exit) => exit.into(),
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
@@ -22,25 +24,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<Exit, Error> {
-    match cli.command {
-        Command::Check(args) => {
-            let stdout = io::stdout();
-            let interactive = stdout.is_terminal();
-            let mut out = io::BufWriter::new(stdout.lock());
-            check::run(&args, &mut io::stdin().lock(), &mut out, interactive)
+fn run(config: Config) -> Result<Exit, Error> {
+    match config {
+        Config::Check(s) => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            check::run(&s, &mut io::stdin().lock(), &mut out)
         }
-        Command::Validate(args) => validate::run(&args),
-        Command::Access(a) => match a.command {
-            AccessCommand::Apply(args) => access::run_apply(&args),
-            AccessCommand::Status(args) => access::run_status(&args),
-            AccessCommand::History(args) => access::run_history(&args),
-        },
-        Command::Generate(args) => match args.instructions {
-            Some(gstins) => {
-                generate::instructions(args.rows, gstins, args.seed, args.output.as_ref())
-            }
-            None => generate::run(args.rows, args.seed, args.output.as_ref()),
-        },
+        Config::Validate(s) => validate::run(&s),
+        Config::Apply(s) => access::apply::run(&s),
+        Config::Status(s) => access::status::run(&s),
+        Config::History(s) => access::history::run(&s),
+        Config::Generate(s) => generate::run(&s),
     }
 }

@@ -16,8 +16,10 @@ fn apply(dir: &Dir, file: std::path::PathBuf, want: i32, extra: &[&str]) -> crat
 }
 
 fn status(dir: &Dir, extra: &[&str], want: i32) -> String {
+    let now: &[&str] = if extra.contains(&"--now") { &[] } else { &["--now", NOW] };
     dir.cmd()
-        .args(["access", "status", "--state", "state.db", "--now", NOW, "-q"])
+        .args(["access", "status", "--state", "state.db", "-q"])
+        .args(now)
         .args(extra)
         .run(want)
         .stdout()
@@ -211,7 +213,7 @@ fn missing_columns_and_bad_flags_are_exit_2() {
     let dir = Dir::new();
     let f = dir.write("i.csv", "gstin,duration\n27AAPFU0939F1ZV,6h\n");
     let run = apply(&dir, f, 2, &[]);
-    assert!(run.stderr().contains("no an action"), "{}", run.stderr());
+    assert!(run.stderr().contains("no action (enable/disable) column"), "{}", run.stderr());
     let run = dir.cmd().args(["access", "status", "--state", "x.db", "--now", "yesterday"]).run(2);
     assert!(run.stderr().contains("--now"), "{}", run.stderr());
     assert!(!dir.join("x.db").exists());
@@ -245,14 +247,15 @@ fn paused_apply(dir: &Dir, file: &str, seconds: u32) -> std::process::Child {
 fn sigkill_mid_apply_leaves_the_store_as_before_and_usable() {
     let dir = Dir::new();
     apply(&dir, sample("access-followup.csv"), 0, &["-q", "--now", "2026-11-27 10:00"]);
-    let before = status(&dir, &[], 0);
+    let later = ["--now", "2026-11-27 10:00"];
+    let before = status(&dir, &later, 0);
     dir.cmd()
         .args(["generate", "--instructions", "5000", "--rows", "100000", "-o", "big.csv"])
         .run(0);
     let mut child = paused_apply(&dir, "big.csv", 60);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(status(&dir, &[], 0), before);
+    assert_eq!(status(&dir, &later, 0), before);
     // Usable, and the killed batch never counted as applied.
     let run = apply(&dir, dir.join("big.csv"), 0, &["-q"]);
     assert_eq!(run.stdout().lines().count(), 100_001);
@@ -265,7 +268,7 @@ fn a_held_lock_makes_the_other_run_wait_then_give_up() {
     std::fs::copy(sample("access-instructions.csv"), dir.join("i.csv")).unwrap();
     let mut child = paused_apply(&dir, "i.csv", 60);
     let run = apply(&dir, sample("access-followup.csv"), 2, &["--wait", "1", "--reapply"]);
-    assert!(run.stderr().contains("holds the store's lock"), "{}", run.stderr());
+    assert!(run.stderr().contains("locked by another process"), "{}", run.stderr());
     child.kill().unwrap();
     child.wait().unwrap();
 }

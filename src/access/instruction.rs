@@ -1,11 +1,10 @@
 //! One instruction row, parsed and checked: parse, don't validate.
 
-use crate::ident::{self, Gstin, Kind, Options};
+use crate::batch::columns::{self, ColumnError, Family};
+use crate::ident::{Gstin, Options};
+use crate::ledger::duration::AccessDuration;
+use crate::ledger::{Action, Reason};
 use crate::time;
-use crate::validate::columns;
-
-use super::apply::{Action, Reason};
-use super::duration::AccessDuration;
 
 /// Where each instruction column is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,33 +53,25 @@ const REFERENCE: &[&str] = &[
 ];
 
 impl Columns {
-    /// Finds the columns by header, as loosely as `validate` finds the
-    /// GSTIN column.
+    /// Finds the columns by header, as `validate` finds the GSTIN column
+    /// (two GSTIN columns are refused there and here alike).
     ///
     /// # Errors
-    /// A message naming the missing column and listing the headers.
-    pub fn find(headers: &[Vec<u8>]) -> Result<Columns, String> {
-        let find =
-            |names: &[&str]| headers.iter().position(|h| names.contains(&columns::key(h).as_str()));
-        let gstin = headers
-            .iter()
-            .position(|h| columns::family(h) == Some(columns::Family::Gstin))
-            .ok_or_else(|| missing("a GSTIN", headers))?;
-        let action = find(ACTION).ok_or_else(|| missing("an action (enable/disable)", headers))?;
+    /// [`ColumnError`] naming the missing or ambiguous column and listing
+    /// the headers.
+    pub fn find(headers: &[Vec<u8>]) -> Result<Columns, ColumnError> {
+        let gstin = columns::find(headers, Family::Gstin)?
+            .ok_or_else(|| columns::missing("GSTIN", "", headers))?;
+        let action = columns::find_key(headers, ACTION)
+            .ok_or_else(|| columns::missing("action (enable/disable)", "", headers))?;
         Ok(Columns {
             gstin,
             action,
-            duration: find(DURATION),
-            effective_at: find(EFFECTIVE),
-            reference: find(REFERENCE),
+            duration: columns::find_key(headers, DURATION),
+            effective_at: columns::find_key(headers, EFFECTIVE),
+            reference: columns::find_key(headers, REFERENCE),
         })
     }
-}
-
-fn missing(what: &str, headers: &[Vec<u8>]) -> String {
-    let list: Vec<String> =
-        headers.iter().map(|h| format!("{:?}", String::from_utf8_lossy(h))).collect();
-    format!("no {what} column; the headers are {}", list.join(", "))
 }
 
 /// A checked instruction.
@@ -128,14 +119,8 @@ pub fn parse(row: u64, cell: impl Fn(usize) -> Option<String>, cols: &Columns, n
     let effective =
         if time_text.is_empty() { Ok(now) } else { time::parse(&time_text).map(|t| t.timestamp()) };
     let parsed = (|| {
-        let opts = Options::default();
-        let gstin = match ident::check(&gstin_text, Some(Kind::Gstin), opts).result {
-            Ok(ident::Id::Gstin(g)) => g,
-            Ok(ident::Id::Pan(_)) => return Err((Reason::InvalidGstin, "not a GSTIN".to_string())),
-            Err(e) => {
-                return Err((Reason::InvalidGstin, format!("invalid GSTIN ({}): {e}", e.code())));
-            }
-        };
+        let gstin = Gstin::parse_with(&gstin_text, Options::default())
+            .map_err(|e| (Reason::InvalidGstin, format!("invalid GSTIN ({}): {e}", e.code())))?;
         let action = match action_text.to_ascii_lowercase().as_str() {
             "enable" | "yes" | "y" => {
                 if duration_text.is_empty() {
@@ -224,7 +209,10 @@ mod tests {
         );
         let c = Columns::find(&headers(&["action", "gst no"])).unwrap();
         assert_eq!((c.gstin, c.action, c.duration), (1, 0, None));
-        assert!(Columns::find(&headers(&["GSTIN", "Name"])).unwrap_err().contains("no an action"));
+        let e = |h: &[&str]| Columns::find(&headers(h)).unwrap_err().to_string();
+        assert!(e(&["GSTIN", "Name"]).contains("no action (enable/disable) column"));
+        assert!(e(&["Action", "Name"]).contains("no GSTIN column"));
+        assert!(e(&["GSTIN", "Party GSTIN", "Action"]).contains("several GSTIN columns"));
     }
 
     #[test]

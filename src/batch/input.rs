@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::error::{Error, Result};
 
 use super::scan::{self, RawRecord, Records};
@@ -79,6 +81,28 @@ pub fn check_text(start: &[u8]) -> std::result::Result<usize, &'static str> {
     Ok(bom)
 }
 
+/// How to read a table input, from the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// `--delimiter` (else by extension, or sniffed for UTF-16).
+    pub delimiter: Option<u8>,
+    /// Whether the first record is a header row (not `--no-headers`).
+    pub headers: bool,
+    /// `--sheet` for a workbook.
+    pub sheet: Option<String>,
+}
+
+/// A whole table read at once ([`BlockReader::read_table`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The text, decoded and without a byte-order mark.
+    pub text: Vec<u8>,
+    /// Its field delimiter.
+    pub delimiter: u8,
+    /// The SHA-256 of the input as given, in hex.
+    pub sha256: String,
+}
+
 /// An input being read in blocks.
 pub struct BlockReader {
     source: Source,
@@ -125,6 +149,50 @@ impl BlockReader {
         let mut reader = BlockReader::from_reader(source, inner, delimiter, len)?;
         reader.sniff_tab = flag.is_none() && reader.utf16.is_some();
         Ok(reader)
+    }
+
+    /// Reads a whole small table (an instruction file, a list of GSTINs):
+    /// the input is read once, fingerprinted with SHA-256 as given, then
+    /// decoded like any other input (workbook, UTF-16, byte-order mark).
+    /// Without `flag`, a tab in the first line makes it tab-separated when
+    /// `tab_any` is set or the input is UTF-16; else the extension decides.
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::NotCsv`], [`Error::Workbook`].
+    pub fn read_table(
+        source: &Source,
+        flag: Option<u8>,
+        sheet: Option<&str>,
+        tab_any: bool,
+    ) -> Result<Table> {
+        let err = |e| Error::Read { path: source.path(), source: e };
+        let raw = match source {
+            Source::Stdin => {
+                let mut v = Vec::new();
+                io::stdin().read_to_end(&mut v).map_err(err)?;
+                v
+            }
+            Source::File(p) => std::fs::read(p).map_err(err)?,
+        };
+        let sha256 = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
+        let mut reader = match source {
+            Source::File(p) if super::workbook::is_workbook(p) => {
+                BlockReader::open_any(source.clone(), flag, sheet, true)?
+            }
+            _ => {
+                let delimiter = delimiter_for(source, flag);
+                let inner = Box::new(io::Cursor::new(raw));
+                let mut r = BlockReader::from_reader(source.clone(), inner, delimiter, None)?;
+                r.sniff_tab = flag.is_none() && (tab_any || r.utf16.is_some());
+                r
+            }
+        };
+        reader.first_record(false)?;
+        let mut text = Vec::new();
+        while let Some(block) = reader.next_block()? {
+            text.extend_from_slice(&block);
+        }
+        Ok(Table { text, delimiter: reader.delimiter, sha256 })
     }
 
     /// Opens `source` as [`BlockReader::open`] does, reading a workbook
@@ -325,6 +393,19 @@ mod tests {
         assert_eq!(r.first_record(true).unwrap().unwrap().0, vec![b"G".to_vec(), b"x".to_vec()]);
         assert!(matches!(reader(b"G\0S\0T\0\n\0").first_record(true), Err(Error::NotCsv { .. })));
         assert!(matches!(reader(b"a\0b,c\n").first_record(true), Err(Error::NotCsv { .. })));
+    }
+
+    #[test]
+    fn tables_are_decoded_fingerprinted_and_sniffed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, b"\xEF\xBB\xBFa\tb\n1\t2\n").unwrap();
+        let src = Source::File(p);
+        let t = BlockReader::read_table(&src, None, None, true).unwrap();
+        assert_eq!((t.text.as_slice(), t.delimiter), (&b"a\tb\n1\t2\n"[..], b'\t'));
+        assert_eq!(t.sha256.len(), 64);
+        let t = BlockReader::read_table(&src, None, None, false).unwrap();
+        assert_eq!(t.delimiter, b',', "without tab_any a UTF-8 file keeps its extension's");
     }
 
     #[test]

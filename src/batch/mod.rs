@@ -9,11 +9,23 @@
 //! in flight, never by the file size. Reports are written atomically
 //! ([`output::Output`]).
 
+pub mod columns;
 pub mod input;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
+pub mod report;
 pub mod scan;
 pub mod utf16;
 pub mod workbook;
 pub mod xlsx;
+
+/// The splitmix64 finaliser: a cheap, well-mixed 64-bit hash of a 64-bit
+/// value (duplicate keys, the benchmark generator's random numbers).
+pub const fn mix64(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}

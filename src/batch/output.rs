@@ -121,47 +121,6 @@ impl Write for Output {
     }
 }
 
-/// Writes `rows` to `out` as CSV (with a header row), JSON Lines or one
-/// JSON array.
-///
-/// # Errors
-/// [`Error::Write`].
-pub fn write_rows<T: serde::Serialize>(
-    out: &mut Output,
-    format: crate::cli::ReportFormat,
-    rows: impl IntoIterator<Item = T>,
-) -> Result<()> {
-    use crate::cli::ReportFormat;
-    let path = out.path();
-    let err = |e: io::Error| Error::Write { path: path.clone(), source: e };
-    match format {
-        // A workbook is made from the CSV form (see `batch::xlsx`).
-        ReportFormat::Csv | ReportFormat::Xlsx => {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            for r in rows {
-                w.serialize(r).map_err(|e| err(io::Error::other(e)))?;
-            }
-            w.flush().map_err(err)?;
-        }
-        ReportFormat::Jsonl => {
-            for r in rows {
-                serde_json::to_writer(&mut *out, &r).map_err(|e| err(e.into()))?;
-                out.write_all(b"\n")?;
-            }
-        }
-        ReportFormat::Json => {
-            let mut first = true;
-            for r in rows {
-                out.write_all(if first { b"[\n" } else { b",\n" })?;
-                first = false;
-                serde_json::to_writer(&mut *out, &r).map_err(|e| err(e.into()))?;
-            }
-            out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
-        }
-    }
-    Ok(())
-}
-
 /// A new temporary file in `target`'s folder (so that renaming it over the
 /// target is atomic), named `.gstbatch-*` plus `suffix`; deleted if dropped.
 ///
@@ -196,35 +155,6 @@ fn set_permissions(_tmp: &Path, _target: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes a whole small file (a JSON summary) atomically.
-///
-/// # Errors
-/// [`Error::Write`].
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut out = Output::create(Some(path))?;
-    out.write_all(bytes)?;
-    out.commit()
-}
-
-/// Whether `output` names the same file as `input` (refused: the report
-/// would destroy its own input).
-pub fn same_file(input: &Path, output: &Path) -> bool {
-    let canon = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = fs::canonicalize(p) {
-            return Some(c);
-        }
-        let parent = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        Some(fs::canonicalize(parent).ok()?.join(p.file_name()?))
-    };
-    match (canon(input), canon(output)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,14 +186,5 @@ mod tests {
         out.write_all(b"x").unwrap();
         out.commit().unwrap();
         assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device());
-    }
-
-    #[test]
-    fn same_file_sees_through_relative_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.csv");
-        fs::write(&a, "x").unwrap();
-        assert!(same_file(&a, &dir.path().join(".").join("a.csv")));
-        assert!(!same_file(&a, &dir.path().join("b.csv")));
     }
 }

@@ -1,9 +1,17 @@
 //! The progress bar: bytes of the input read, on stderr, only for people.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// What may be shown on stderr, resolved once by the config stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ui {
+    /// `--quiet`: no summary line and no bar.
+    pub quiet: bool,
+    /// Progress bars may be drawn: stderr is a terminal and not `--quiet`.
+    pub bars: bool,
+}
 
 /// A progress bar that may be hidden.
 pub struct Progress {
@@ -11,13 +19,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar over `len` bytes, drawn only when stderr is a terminal, `quiet`
-    /// is off and the length is known (a file, not stdin). Nightly jobs
-    /// therefore never get escape codes in their logs.
-    pub fn new(len: Option<u64>, quiet: bool) -> Progress {
-        let visible = !quiet && std::io::stderr().is_terminal();
+    /// A bar over `len` bytes, drawn only when `ui` allows bars and the
+    /// length is known (a file, not stdin). Nightly jobs therefore never get
+    /// escape codes in their logs.
+    pub fn new(len: Option<u64>, ui: Ui) -> Progress {
         let bar = match len {
-            Some(len) if visible => {
+            Some(len) if ui.bars => {
                 let bar =
                     ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(5));
                 bar.set_style(
@@ -36,8 +43,8 @@ impl Progress {
 
     /// A bar over `len` items (`what` names them), under the same rules as
     /// [`Progress::new`].
-    pub fn items(len: u64, what: &str, quiet: bool) -> Progress {
-        if quiet || !std::io::stderr().is_terminal() {
+    pub fn items(len: u64, what: &str, ui: Ui) -> Progress {
+        if !ui.bars {
             return Progress::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(5));

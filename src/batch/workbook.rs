@@ -13,8 +13,8 @@ use std::path::Path;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, open_workbook_auto};
 
+use super::columns;
 use crate::error::{Error, Result};
-use crate::validate::columns;
 
 use super::scan::Quoting;
 

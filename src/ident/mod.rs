@@ -126,7 +126,62 @@ pub struct Verdict<'a> {
     pub result: Result<Id, IdError>,
 }
 
+/// A verdict as the fields every report shows: the one mapping from a
+/// [`Verdict`] to report columns, shared by `check` and `validate`. It
+/// allocates only for an invalid value (its message and suggestion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields<'v> {
+    /// Whether the value is valid.
+    pub valid: bool,
+    /// The error code of an invalid value.
+    pub code: Option<ErrorCode>,
+    /// What is wrong with an invalid value.
+    pub message: Option<String>,
+    /// The value after normalising (canonical when valid).
+    pub normalized: &'v str,
+    /// Whether normalising changed it.
+    pub changed: bool,
+    /// `gstin` or `pan`; `None` when the length fits neither.
+    pub kind: Option<Kind>,
+    /// A GSTIN's registration type.
+    pub registration_type: Option<RegistrationType>,
+    /// A GSTIN's state.
+    pub state: Option<&'static state::State>,
+    /// The PAN, or the PAN inside a GSTIN.
+    pub pan: Option<Pan>,
+    /// The PAN holder type.
+    pub holder_type: Option<HolderType>,
+    /// The one correction of SPEC.md section 5.
+    pub suggestion: Option<String>,
+}
+
+impl Fields<'_> {
+    /// `valid` or `invalid`.
+    pub fn status(&self) -> &'static str {
+        if self.valid { "valid" } else { "invalid" }
+    }
+}
+
 impl Verdict<'_> {
+    /// The verdict's report fields.
+    pub fn fields(&self, opts: Options) -> Fields<'_> {
+        let id = self.result.as_ref().ok();
+        let err = self.result.as_ref().err();
+        Fields {
+            valid: id.is_some(),
+            code: err.map(IdError::code),
+            message: err.map(ToString::to_string),
+            normalized: &self.normalized,
+            changed: self.changed(),
+            kind: self.kind,
+            registration_type: id.and_then(Id::registration_type),
+            state: id.and_then(Id::state),
+            pan: id.and_then(Id::pan),
+            holder_type: id.and_then(Id::holder_type),
+            suggestion: self.suggestion(opts),
+        }
+    }
+
     /// Whether normalising changed the value.
     pub fn changed(&self) -> bool {
         matches!(self.normalized, Cow::Owned(_))

@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
+use super::report::BlockOut;
+
 /// What a row is deduplicated by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
@@ -63,12 +65,7 @@ struct Mix(u64);
 
 impl Hasher for Mix {
     fn finish(&self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 30;
-        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x ^= x >> 27;
-        x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^ (x >> 31)
+        crate::batch::mix64(self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -170,6 +167,54 @@ impl Dupes {
     /// Whether nothing is stored.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Numbers a batch of blocks and finds their duplicates, in input order.
+///
+/// Shards are split among the pool's threads; each thread walks the whole
+/// batch in order and handles only the keys of its own shards, so every
+/// shard still sees its keys in row order and "first" means first.
+pub fn resolve(
+    pool: &rayon::ThreadPool,
+    dupes: Option<&mut Dupes>,
+    blocks: &mut [BlockOut],
+    next_row: &mut u64,
+) {
+    use rayon::prelude::*;
+    for b in blocks.iter_mut() {
+        b.base = *next_row;
+        *next_row += b.total_rows;
+    }
+    let Some(dupes) = dupes else { return };
+    let per = SHARDS.div_ceil(pool.current_num_threads().max(1));
+    let blocks_ref: &[BlockOut] = blocks;
+    let found: Vec<Vec<(usize, usize, u64)>> = pool.install(|| {
+        dupes
+            .shards
+            .par_chunks_mut(per)
+            .enumerate()
+            .map(|(group, shards)| {
+                let mut found = Vec::new();
+                for (bi, b) in blocks_ref.iter().enumerate() {
+                    for (ri, m) in b.rows.iter().enumerate() {
+                        let s = usize::from(m.shard);
+                        if m.shard == u8::MAX || s / per != group {
+                            continue;
+                        }
+                        if let Some(first) =
+                            shards[s % per].first(m.key, b.base + u64::from(m.rel_row))
+                        {
+                            found.push((bi, ri, first));
+                        }
+                    }
+                }
+                found
+            })
+            .collect()
+    });
+    for (bi, ri, first) in found.into_iter().flatten() {
+        blocks[bi].rows[ri].dup = Some(first);
     }
 }
 

@@ -5,44 +5,102 @@
 //! earlier block) nor its `duplicate_of` (it depends on every earlier row).
 //! So it formats each row with two holes, and the writer, which sees blocks
 //! in order, fills them: the row number from a running count, the duplicate
-//! from the [`Dupes`] table.
+//! from the [`super::dupes::Dupes`] table.
 
-use crate::batch::output::Output;
+use crate::batch::report::{Format, JsonArray, Report};
 use crate::batch::scan::{self, Fields, Records};
-use crate::cli::ReportFormat;
 use crate::error::Result;
-use crate::ident::{Id, RegistrationType};
+use crate::ident;
 
-use super::dupes::{Dupes, Key, SHARDS};
+use super::dupes::Key;
 use super::row::{self, Plan, RowCheck};
+use super::summary::Counts;
 
-/// Names of the appended result columns, before the `gstbatch_` prefix.
-pub const RESULT_COLUMNS: [&str; 14] = [
-    "row",
-    "status",
-    "code",
-    "message",
-    "normalized",
-    "changed",
-    "kind",
-    "registration_type",
-    "state_code",
-    "state_name",
-    "pan",
-    "holder_type",
-    "suggestion",
-    "duplicate_of",
-];
+/// The appended result columns, in report order. Adding a column means a
+/// variant here, its name in [`Col::name`] and its value in
+/// `Formatter::value`; nothing else lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    /// The spreadsheet row (filled in by the writer).
+    Row,
+    /// `valid` or `invalid`.
+    Status,
+    /// The error code.
+    Code,
+    /// The error message.
+    Message,
+    /// The normalised value.
+    Normalized,
+    /// Whether normalising changed it.
+    Changed,
+    /// `gstin` or `pan`.
+    Kind,
+    /// A GSTIN's registration type.
+    RegistrationType,
+    /// A GSTIN's state code.
+    StateCode,
+    /// A GSTIN's state name.
+    StateName,
+    /// The PAN, or the PAN inside a GSTIN.
+    Pan,
+    /// The PAN holder type.
+    HolderType,
+    /// The suggested correction.
+    Suggestion,
+    /// The first earlier row with the same value (filled in by the writer).
+    DuplicateOf,
+}
 
-/// The appended column names: `gstbatch_` plus the result name, with `_2`,
-/// `_3`, ... added where an input header already has that name (compared
-/// without regard to case).
+impl Col {
+    /// Every column, in report order. The writer's two holes, `Row` and
+    /// `DuplicateOf`, must stay in this order.
+    pub const ALL: [Col; 14] = [
+        Col::Row,
+        Col::Status,
+        Col::Code,
+        Col::Message,
+        Col::Normalized,
+        Col::Changed,
+        Col::Kind,
+        Col::RegistrationType,
+        Col::StateCode,
+        Col::StateName,
+        Col::Pan,
+        Col::HolderType,
+        Col::Suggestion,
+        Col::DuplicateOf,
+    ];
+
+    /// The column's name, before the `gstbatch_` prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Col::Row => "row",
+            Col::Status => "status",
+            Col::Code => "code",
+            Col::Message => "message",
+            Col::Normalized => "normalized",
+            Col::Changed => "changed",
+            Col::Kind => "kind",
+            Col::RegistrationType => "registration_type",
+            Col::StateCode => "state_code",
+            Col::StateName => "state_name",
+            Col::Pan => "pan",
+            Col::HolderType => "holder_type",
+            Col::Suggestion => "suggestion",
+            Col::DuplicateOf => "duplicate_of",
+        }
+    }
+}
+
+/// The appended column names, indexed like [`Col::ALL`]: `gstbatch_` plus
+/// the column's name, with `_2`, `_3`, ... added where an input header
+/// already has that name (compared without regard to case).
 pub fn result_names(headers: &[Vec<u8>]) -> Vec<String> {
     let taken = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
-    RESULT_COLUMNS
+    Col::ALL
         .iter()
-        .map(|base| {
-            let base = format!("gstbatch_{base}");
+        .map(|col| {
+            let base = format!("gstbatch_{}", col.name());
             let mut name = base.clone();
             let mut n = 2;
             while taken(&name) {
@@ -52,97 +110,6 @@ pub fn result_names(headers: &[Vec<u8>]) -> Vec<String> {
             name
         })
         .collect()
-}
-
-/// Every code a row can fail with, in SPEC.md's order.
-pub const CODES: [&str; 13] = [
-    "empty",
-    "not_canonical",
-    "length",
-    "character",
-    "state_code",
-    "state_retired",
-    "format",
-    "pan_holder_type",
-    "pan_serial",
-    "entity_number",
-    "checksum",
-    "pan_mismatch",
-    "state_mismatch",
-];
-
-/// Names for [`Counts::by_type`]: the registration types, then `pan`.
-pub const TYPES: [&str; 8] = ["oidar", "nrtp", "uin", "govt", "tds", "tcs", "regular", "pan"];
-
-/// Counts for the summary, per block and in total. Fixed arrays, not maps:
-/// they are bumped once per row.
-#[derive(Debug, Clone)]
-pub struct Counts {
-    /// Data records.
-    pub rows: u64,
-    /// Rows passing every check.
-    pub valid: u64,
-    /// Rows failing a check.
-    pub invalid: u64,
-    /// Failing rows by error code, indexed like [`CODES`].
-    pub by_code: [u64; 13],
-    /// Valid identifiers by type, indexed like [`TYPES`].
-    pub by_type: [u64; 8],
-    /// Valid GSTINs by state code.
-    pub by_state: [u64; 100],
-}
-
-impl Default for Counts {
-    fn default() -> Self {
-        Counts {
-            rows: 0,
-            valid: 0,
-            invalid: 0,
-            by_code: [0; 13],
-            by_type: [0; 8],
-            by_state: [0; 100],
-        }
-    }
-}
-
-impl Counts {
-    fn add(&mut self, check: &RowCheck<'_>) {
-        self.rows += 1;
-        match check.code() {
-            Some(code) => {
-                self.invalid += 1;
-                if let Some(i) = CODES.iter().position(|c| *c == code) {
-                    self.by_code[i] += 1;
-                }
-            }
-            None => self.valid += 1,
-        }
-        match &check.verdict.result {
-            Ok(Id::Gstin(g)) => {
-                let t = RegistrationType::ALL.iter().position(|r| *r == g.registration_type());
-                self.by_type[t.unwrap_or(6)] += 1;
-                self.by_state[usize::from(g.state().code) % 100] += 1;
-            }
-            Ok(Id::Pan(_)) => self.by_type[7] += 1,
-            Err(_) => {}
-        }
-    }
-
-    /// Adds another block's counts.
-    pub fn merge(&mut self, other: &Counts) {
-        self.rows += other.rows;
-        self.valid += other.valid;
-        self.invalid += other.invalid;
-        for (a, b) in self.by_code.iter_mut().zip(other.by_code) {
-            *a += b;
-        }
-        for (a, b) in self.by_type.iter_mut().zip(other.by_type) {
-            *a += b;
-        }
-        for (a, b) in self.by_state.iter_mut().zip(other.by_state) {
-            *a += b;
-        }
-    }
 }
 
 /// Where one written row sits in its block's buffer.
@@ -156,74 +123,26 @@ struct Segment {
 
 /// One row as the writer needs it.
 #[derive(Debug, Clone, Copy)]
-struct RowMeta {
+pub(super) struct RowMeta {
     /// Spreadsheet rows from the block's start to this row, inclusive.
-    rel_row: u32,
+    pub(super) rel_row: u32,
     /// The duplicate key's shard (`u8::MAX`: none).
-    shard: u8,
-    key: Key,
+    pub(super) shard: u8,
+    pub(super) key: Key,
     /// The first earlier row with the same value, once resolved.
-    dup: Option<u64>,
+    pub(super) dup: Option<u64>,
     segment: Option<Segment>,
 }
 
 /// A processed block.
 pub struct BlockOut {
     buf: Vec<u8>,
-    rows: Vec<RowMeta>,
+    pub(super) rows: Vec<RowMeta>,
     /// Spreadsheet rows in the block, blank lines included.
-    total_rows: u64,
+    pub(super) total_rows: u64,
     /// The spreadsheet row before the block's first, once resolved.
-    base: u64,
+    pub(super) base: u64,
     counts: Counts,
-}
-
-/// Numbers a batch of blocks and finds their duplicates, in input order.
-///
-/// Shards are split among the pool's threads; each thread walks the whole
-/// batch in order and handles only the keys of its own shards, so every
-/// shard still sees its keys in row order and "first" means first.
-pub fn resolve(
-    pool: &rayon::ThreadPool,
-    dupes: Option<&mut Dupes>,
-    blocks: &mut [BlockOut],
-    next_row: &mut u64,
-) {
-    use rayon::prelude::*;
-    for b in blocks.iter_mut() {
-        b.base = *next_row;
-        *next_row += b.total_rows;
-    }
-    let Some(dupes) = dupes else { return };
-    let per = SHARDS.div_ceil(pool.current_num_threads().max(1));
-    let blocks_ref: &[BlockOut] = blocks;
-    let found: Vec<Vec<(usize, usize, u64)>> = pool.install(|| {
-        dupes
-            .shards
-            .par_chunks_mut(per)
-            .enumerate()
-            .map(|(group, shards)| {
-                let mut found = Vec::new();
-                for (bi, b) in blocks_ref.iter().enumerate() {
-                    for (ri, m) in b.rows.iter().enumerate() {
-                        let s = usize::from(m.shard);
-                        if m.shard == u8::MAX || s / per != group {
-                            continue;
-                        }
-                        if let Some(first) =
-                            shards[s % per].first(m.key, b.base + u64::from(m.rel_row))
-                        {
-                            found.push((bi, ri, first));
-                        }
-                    }
-                }
-                found
-            })
-            .collect()
-    });
-    for (bi, ri, first) in found.into_iter().flatten() {
-        blocks[bi].rows[ri].dup = Some(first);
-    }
 }
 
 /// How workers format rows; built once, shared by all.
@@ -238,7 +157,7 @@ pub struct Formatter {
     /// Number of header fields (or of the first record's, without headers).
     pub width: usize,
     /// The report format.
-    pub format: ReportFormat,
+    pub format: Format,
     /// Only failing rows are written.
     pub only_invalid: bool,
     /// What to check.
@@ -261,7 +180,7 @@ impl Formatter {
         delimiter: u8,
         headers: &[Vec<u8>],
         names: &[String],
-        format: ReportFormat,
+        format: Format,
         only_invalid: bool,
         plan: Plan,
     ) -> Formatter {
@@ -360,10 +279,10 @@ impl Formatter {
     ) -> Segment {
         let start = buf.len();
         let (row_hole, dup_hole) = match self.format {
-            ReportFormat::Csv | ReportFormat::Xlsx => self.csv_row(buf, rec, fields, check),
-            ReportFormat::Json | ReportFormat::Jsonl => self.json_row(buf, fields, check),
+            Format::Csv | Format::Xlsx => self.csv_row(buf, rec, fields, check),
+            Format::Json | Format::Jsonl => self.json_row(buf, fields, check),
         };
-        if self.format != ReportFormat::Json {
+        if self.format != Format::Json {
             buf.push(b'\n');
         }
         Segment {
@@ -374,32 +293,32 @@ impl Formatter {
         }
     }
 
-    /// The result values after the row number and before `duplicate_of`.
-    fn results<'c>(check: &'c RowCheck<'_>, opts: crate::ident::Options) -> [ResultValue<'c>; 12] {
-        let v = &check.verdict;
-        let id = v.result.as_ref().ok();
-        let state = id.and_then(Id::state);
-        let pan = id.and_then(Id::pan);
-        [
-            ResultValue::Str(if check.is_valid() { "valid" } else { "invalid" }),
-            check.code().map_or(ResultValue::Null, ResultValue::Str),
-            check.message().map_or(ResultValue::Null, ResultValue::Owned),
-            if id.is_some() {
-                ResultValue::Canonical(&v.normalized)
-            } else {
-                ResultValue::Text(&v.normalized)
+    /// The value of a result column; the writer fills `Row` and
+    /// `DuplicateOf`.
+    fn value<'c>(col: Col, check: &RowCheck<'_>, f: &'c ident::Fields<'_>) -> ResultValue<'c> {
+        use ResultValue::{Null, Str};
+        let or_null = |s: Option<&'static str>| s.map_or(Null, Str);
+        match col {
+            Col::Row | Col::DuplicateOf => Null,
+            Col::Status => Str(if check.is_valid() { "valid" } else { "invalid" }),
+            Col::Code => or_null(check.code().map(row::Code::as_str)),
+            // A cross-check failure has its own message; otherwise the
+            // identifier's, already in the fields.
+            Col::Message => match &check.mismatch {
+                Some(m) => ResultValue::Owned(m.message()),
+                None => f.message.as_deref().map_or(Null, ResultValue::Text),
             },
-            ResultValue::Bool(v.changed()),
-            v.kind.map_or(ResultValue::Null, |k| ResultValue::Str(k.as_str())),
-            id.and_then(Id::registration_type)
-                .map_or(ResultValue::Null, |r: RegistrationType| ResultValue::Str(r.as_str())),
-            state.map_or(ResultValue::Null, |s| ResultValue::Str(s.code_str())),
-            state.map_or(ResultValue::Null, |s| ResultValue::Str(s.name)),
-            pan.map_or(ResultValue::Null, ResultValue::Pan),
-            id.and_then(Id::holder_type)
-                .map_or(ResultValue::Null, |h| ResultValue::Str(h.as_str())),
-            v.suggestion(opts).map_or(ResultValue::Null, ResultValue::OwnedCanonical),
-        ]
+            Col::Normalized if f.valid => ResultValue::Canonical(f.normalized),
+            Col::Normalized => ResultValue::Text(f.normalized),
+            Col::Changed => ResultValue::Bool(f.changed),
+            Col::Kind => or_null(f.kind.map(ident::Kind::as_str)),
+            Col::RegistrationType => or_null(f.registration_type.map(|r| r.as_str())),
+            Col::StateCode => or_null(f.state.map(|s| s.code_str())),
+            Col::StateName => or_null(f.state.map(|s| s.name)),
+            Col::Pan => f.pan.map_or(Null, ResultValue::Pan),
+            Col::HolderType => or_null(f.holder_type.map(|h| h.as_str())),
+            Col::Suggestion => f.suggestion.as_deref().map_or(Null, ResultValue::Canonical),
+        }
     }
 
     fn csv_row(
@@ -426,18 +345,23 @@ impl Formatter {
                 self.quoting.push(buf, f);
             }
         }
-        buf.push(d);
-        let row_hole = buf.len();
-        for v in Self::results(check, self.plan.opts) {
+        let f = check.verdict.fields(self.plan.opts);
+        let (mut row_hole, mut dup_hole) = (0, 0);
+        for col in Col::ALL {
             buf.push(d);
-            if self.trusted_safe && v.trusted() {
-                buf.extend_from_slice(v.as_str().as_bytes());
-            } else {
-                self.quoting.push(buf, v.as_str().as_bytes());
+            match col {
+                Col::Row => row_hole = buf.len(),
+                Col::DuplicateOf => dup_hole = buf.len(),
+                _ => {
+                    let v = Self::value(col, check, &f);
+                    if self.trusted_safe && v.trusted() {
+                        buf.extend_from_slice(v.as_str().as_bytes());
+                    } else {
+                        self.quoting.push(buf, v.as_str().as_bytes());
+                    }
+                }
             }
         }
-        buf.push(d);
-        let dup_hole = buf.len();
         for f in fields.iter().skip(self.width) {
             buf.push(d);
             self.quoting.push(buf, f);
@@ -465,16 +389,19 @@ impl Formatter {
             }
             buf.push(b',');
         }
-        buf.extend_from_slice(&self.json_results[0]);
-        let row_hole = buf.len();
-        for (k, v) in self.json_results[1..13].iter().zip(Self::results(check, self.plan.opts)) {
-            buf.push(b',');
-            buf.extend_from_slice(k);
-            v.json(buf);
+        let f = check.verdict.fields(self.plan.opts);
+        let (mut row_hole, mut dup_hole) = (0, 0);
+        for (i, (col, key)) in Col::ALL.iter().zip(&self.json_results).enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(key);
+            match col {
+                Col::Row => row_hole = buf.len(),
+                Col::DuplicateOf => dup_hole = buf.len(),
+                _ => Self::value(*col, check, &f).json(buf),
+            }
         }
-        buf.push(b',');
-        buf.extend_from_slice(&self.json_results[13]);
-        let dup_hole = buf.len();
         buf.push(b'}');
         (row_hole, dup_hole)
     }
@@ -491,8 +418,6 @@ enum ResultValue<'a> {
     Canonical(&'a str),
     /// A message, which may hold anything.
     Owned(String),
-    /// A canonical identifier, owned.
-    OwnedCanonical(String),
     Bool(bool),
     Pan(crate::ident::Pan),
 }
@@ -509,7 +434,7 @@ impl ResultValue<'_> {
             ResultValue::Null => "",
             ResultValue::Str(s) => s,
             ResultValue::Text(s) | ResultValue::Canonical(s) => s,
-            ResultValue::Owned(s) | ResultValue::OwnedCanonical(s) => s,
+            ResultValue::Owned(s) => s,
             ResultValue::Bool(true) => "true",
             ResultValue::Bool(false) => "false",
             ResultValue::Pan(p) => p.as_str(),
@@ -548,9 +473,9 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
 
 /// The writer's side: fills the holes in order.
 pub struct Writer {
-    out: Output,
-    format: ReportFormat,
-    rows_written: u64,
+    report: Report,
+    format: Format,
+    array: JsonArray,
     /// Totals so far.
     pub counts: Counts,
     /// Rows whose value appeared in an earlier row.
@@ -559,12 +484,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// A writer to `out`.
-    pub fn new(out: Output, format: ReportFormat) -> Writer {
+    /// A writer to `report`.
+    pub fn new(report: Report) -> Writer {
         Writer {
-            out,
-            format,
-            rows_written: 0,
+            format: report.format(),
+            report,
+            array: JsonArray::default(),
             counts: Counts::default(),
             duplicates: 0,
             num: Vec::with_capacity(24),
@@ -576,7 +501,7 @@ impl Writer {
     /// # Errors
     /// [`crate::Error::Write`].
     pub fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
-        self.out.write_all(bytes)
+        self.report.out().write_all(bytes)
     }
 
     /// Writes one processed block.
@@ -584,46 +509,45 @@ impl Writer {
     /// # Errors
     /// [`crate::Error::Write`].
     pub fn block(&mut self, b: BlockOut) -> Result<()> {
-        let json = self.format != ReportFormat::Csv;
-        let null: &[u8] = if json { b"null" } else { b"" };
+        let null: &[u8] = if self.format == Format::Csv { b"" } else { b"null" };
+        let out = self.report.out();
         for meta in &b.rows {
             let row = b.base + u64::from(meta.rel_row);
             let dup = meta.dup;
             self.duplicates += u64::from(dup.is_some());
             let Some(s) = meta.segment else { continue };
-            if self.format == ReportFormat::Json {
-                self.out.write_all(if self.rows_written == 0 { b"[\n" } else { b",\n" })?;
+            if self.format == Format::Json {
+                out.write_all(self.array.before_item())?;
             }
-            self.rows_written += 1;
             let (start, rh, dh, end) =
                 (s.start as usize, s.row_hole as usize, s.dup_hole as usize, s.end as usize);
-            self.out.write_all(&b.buf[start..rh])?;
+            out.write_all(&b.buf[start..rh])?;
             self.num.clear();
             push_u64(&mut self.num, row);
-            self.out.write_all(&self.num)?;
-            self.out.write_all(&b.buf[rh..dh])?;
+            out.write_all(&self.num)?;
+            out.write_all(&b.buf[rh..dh])?;
             match dup {
                 Some(first) => {
                     self.num.clear();
                     push_u64(&mut self.num, first);
-                    self.out.write_all(&self.num)?;
+                    out.write_all(&self.num)?;
                 }
-                None => self.out.write_all(null)?,
+                None => out.write_all(null)?,
             }
-            self.out.write_all(&b.buf[dh..end])?;
+            out.write_all(&b.buf[dh..end])?;
         }
         self.counts.merge(&b.counts);
         Ok(())
     }
 
-    /// Closes a JSON array, flushes, and renames a report file into place.
+    /// Closes a JSON array and hands the report back, to be put in place.
     ///
     /// # Errors
-    /// [`crate::Error::Write`]; the target is then untouched.
-    pub fn finish(mut self) -> Result<()> {
-        if self.format == ReportFormat::Json {
-            self.out.write_all(if self.rows_written == 0 { b"[]\n" } else { b"\n]\n" })?;
+    /// [`crate::Error::Write`].
+    pub fn finish(mut self) -> Result<Report> {
+        if self.format == Format::Json {
+            self.report.out().write_all(self.array.close())?;
         }
-        self.out.commit()
+        Ok(self.report)
     }
 }

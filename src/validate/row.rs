@@ -1,7 +1,7 @@
 //! The check of one row: the identifier, then the cross-checks. Pure: no
 //! I/O, no shared state, safe on any worker.
 
-use crate::ident::{self, Id, Kind, Options, Verdict, state};
+use crate::ident::{self, ErrorCode, Id, Kind, Options, Verdict, state};
 
 use super::dupes::Key;
 
@@ -21,6 +21,47 @@ pub struct Plan {
     pub state: Option<usize>,
     /// Whether duplicates are tracked (keys are computed only then).
     pub dupes: bool,
+}
+
+/// Why a row fails: an identifier rule, or a cross-check of a valid
+/// identifier (SPEC.md section 4). The one list of every code a row can
+/// fail with; counts are indexed by [`Code::index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// An identifier rule.
+    Id(ErrorCode),
+    /// The GSTIN's PAN differs from the PAN column.
+    PanMismatch,
+    /// The GSTIN's state differs from the state column.
+    StateMismatch,
+}
+
+impl Code {
+    /// How many codes there are.
+    pub const COUNT: usize = ErrorCode::ALL.len() + 2;
+
+    /// Every code, in SPEC.md's order.
+    pub fn all() -> impl Iterator<Item = Code> {
+        ErrorCode::ALL.into_iter().map(Code::Id).chain([Code::PanMismatch, Code::StateMismatch])
+    }
+
+    /// The code's place in [`Code::all`].
+    pub fn index(self) -> usize {
+        match self {
+            Code::Id(c) => c as usize,
+            Code::PanMismatch => ErrorCode::ALL.len(),
+            Code::StateMismatch => ErrorCode::ALL.len() + 1,
+        }
+    }
+
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Id(c) => c.as_str(),
+            Code::PanMismatch => "pan_mismatch",
+            Code::StateMismatch => "state_mismatch",
+        }
+    }
 }
 
 /// A valid identifier that disagrees with another column (SPEC.md section 4).
@@ -45,11 +86,11 @@ pub enum Mismatch {
 }
 
 impl Mismatch {
-    /// The stable error code.
-    pub fn code(&self) -> &'static str {
+    /// The error code.
+    pub fn code(&self) -> Code {
         match self {
-            Mismatch::Pan { .. } => "pan_mismatch",
-            Mismatch::State { .. } => "state_mismatch",
+            Mismatch::Pan { .. } => Code::PanMismatch,
+            Mismatch::State { .. } => Code::StateMismatch,
         }
     }
 
@@ -85,9 +126,9 @@ impl RowCheck<'_> {
     }
 
     /// The error code of a failing row.
-    pub fn code(&self) -> Option<&'static str> {
+    pub fn code(&self) -> Option<Code> {
         match (&self.verdict.result, &self.mismatch) {
-            (Err(e), _) => Some(e.code().as_str()),
+            (Err(e), _) => Some(Code::Id(e.code())),
             (Ok(_), Some(m)) => Some(m.code()),
             (Ok(_), None) => None,
         }
@@ -175,7 +216,7 @@ mod tests {
         assert!(check("27AAPFU0939F1ZV", Some("aapfu0939f"), None, &PLAN).is_valid());
         assert!(check("27AAPFU0939F1ZV", Some(""), None, &PLAN).is_valid());
         let r = check("27AAPFU0939F1ZV", Some("AAACT2727Q"), None, &PLAN);
-        assert_eq!(r.code(), Some("pan_mismatch"));
+        assert_eq!(r.code(), Some(Code::PanMismatch));
         assert_eq!(
             r.message().unwrap(),
             "the GSTIN holds PAN AAPFU0939F but the PAN column has AAACT2727Q"
@@ -183,7 +224,10 @@ mod tests {
         // A UIN holds no PAN: nothing to compare.
         assert!(check("0717UNO00157UNO", Some("AAACT2727Q"), None, &PLAN).is_valid());
         // An invalid GSTIN keeps its own code.
-        assert_eq!(check("27AAPFU0939F1ZX", Some("X"), None, &PLAN).code(), Some("checksum"));
+        assert_eq!(
+            check("27AAPFU0939F1ZX", Some("X"), None, &PLAN).code(),
+            Some(Code::Id(ErrorCode::Checksum))
+        );
     }
 
     #[test]
@@ -192,10 +236,21 @@ mod tests {
         assert!(check("27AAPFU0939F1ZV", None, Some(" 27 "), &PLAN).is_valid());
         assert!(check("21AAATO2815J1ZV", None, Some("Orissa"), &PLAN).is_valid());
         let r = check("33AAACT2727Q1Z3", None, Some("Kerala"), &PLAN);
-        assert_eq!(r.code(), Some("state_mismatch"));
+        assert_eq!(r.code(), Some(Code::StateMismatch));
         assert!(r.message().unwrap().contains("33 Tamil Nadu"));
         let r = check("33AAACT2727Q1Z3", None, Some("Atlantis"), &PLAN);
         assert!(r.message().unwrap().contains("no GST state"));
+    }
+
+    #[test]
+    fn code_indices_follow_the_list() {
+        let all: Vec<Code> = Code::all().collect();
+        assert_eq!(all.len(), Code::COUNT);
+        for (i, c) in all.iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
+        assert_eq!(all[0].as_str(), "empty");
+        assert_eq!(all[Code::COUNT - 1].as_str(), "state_mismatch");
     }
 
     #[test]

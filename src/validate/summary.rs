@@ -4,9 +4,96 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::ident::state;
+use crate::ident::{Id, RegistrationType, state};
 
-use super::report::{CODES, Counts, TYPES};
+use super::row::{Code, RowCheck};
+
+/// Counts for the summary, per block and in total. Fixed arrays, not maps:
+/// they are bumped once per row.
+#[derive(Debug, Clone)]
+pub struct Counts {
+    /// Data records.
+    pub rows: u64,
+    /// Rows passing every check.
+    pub valid: u64,
+    /// Rows failing a check.
+    pub invalid: u64,
+    /// Failing rows by error code, indexed by [`Code::index`].
+    pub by_code: [u64; Code::COUNT],
+    /// Valid identifiers by type: the registration types in the order of
+    /// [`RegistrationType::ALL`], then PANs.
+    pub by_type: [u64; TYPES],
+    /// Valid GSTINs by state code.
+    pub by_state: [u64; 100],
+}
+
+/// How many type counts there are: the registration types, then PANs.
+const TYPES: usize = RegistrationType::ALL.len() + 1;
+
+/// A valid identifier's place in [`Counts::by_type`].
+fn type_index(id: &Id) -> usize {
+    match id {
+        Id::Gstin(g) => {
+            let t = g.registration_type();
+            RegistrationType::ALL.iter().position(|r| *r == t).unwrap_or(0)
+        }
+        Id::Pan(_) => RegistrationType::ALL.len(),
+    }
+}
+
+/// The name of [`Counts::by_type`]'s entry `i`.
+fn type_name(i: usize) -> &'static str {
+    RegistrationType::ALL.get(i).map_or("pan", |r| r.as_str())
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts {
+            rows: 0,
+            valid: 0,
+            invalid: 0,
+            by_code: [0; Code::COUNT],
+            by_type: [0; TYPES],
+            by_state: [0; 100],
+        }
+    }
+}
+
+impl Counts {
+    /// Counts one row.
+    pub fn add(&mut self, check: &RowCheck<'_>) {
+        self.rows += 1;
+        match check.code() {
+            Some(code) => {
+                self.invalid += 1;
+                self.by_code[code.index()] += 1;
+            }
+            None => self.valid += 1,
+        }
+        if let Ok(id) = &check.verdict.result {
+            self.by_type[type_index(id)] += 1;
+            if let Id::Gstin(g) = id {
+                self.by_state[usize::from(g.state().code) % 100] += 1;
+            }
+        }
+    }
+
+    /// Adds another block's counts.
+    pub fn merge(&mut self, other: &Counts) {
+        self.rows += other.rows;
+        self.valid += other.valid;
+        self.invalid += other.invalid;
+        for (a, b) in self.by_code.iter_mut().zip(other.by_code) {
+            *a += b;
+        }
+        for (a, b) in self.by_type.iter_mut().zip(other.by_type) {
+            *a += b;
+        }
+        for (a, b) in self.by_state.iter_mut().zip(other.by_state) {
+            *a += b;
+        }
+    }
+}
 
 /// Rows of one state in the summary.
 #[derive(Debug, Serialize)]
@@ -64,9 +151,9 @@ impl Summary {
                 state::by_code(c).map(|s| (s.code_str(), StateCount { name: s.name, count }))
             })
             .collect();
-        let nonzero = |names: &[&'static str], n: &[u64]| -> BTreeMap<&'static str, u64> {
-            names.iter().zip(n).filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n)).collect()
-        };
+        let by_code =
+            Code::all().map(|c| (c.as_str(), counts.by_code[c.index()])).filter(|(_, n)| *n > 0);
+        let by_type = (0..TYPES).map(|i| (type_name(i), counts.by_type[i])).filter(|(_, n)| *n > 0);
         Summary {
             input,
             report,
@@ -74,8 +161,8 @@ impl Summary {
             valid: counts.valid,
             invalid: counts.invalid,
             duplicates,
-            by_code: nonzero(&CODES, &counts.by_code),
-            by_registration_type: nonzero(&TYPES, &counts.by_type),
+            by_code: by_code.collect(),
+            by_registration_type: by_type.collect(),
             by_state,
             elapsed_seconds,
             rows_per_second: rate(counts.rows, elapsed_seconds),

@@ -69,52 +69,94 @@ impl fmt::Display for AccessDuration {
     }
 }
 
-/// Hours per unit word, lower case.
-fn unit_hours(word: &str) -> Option<u32> {
+/// Seconds per unit word, lower case: minutes, hours, days, weeks.
+fn unit_seconds(word: &str) -> Option<u64> {
     Some(match word {
-        "h" | "hr" | "hrs" | "hour" | "hours" => 1,
-        "d" | "day" | "days" => 24,
-        "w" | "wk" | "wks" | "week" | "weeks" => 168,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "wk" | "wks" | "week" | "weeks" => 604_800,
         _ => return None,
     })
+}
+
+/// Why a span of time could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanError {
+    /// Not a sum of whole numbers with unit words.
+    Unreadable,
+    /// A number with a decimal point or comma (`1.5 days`).
+    Fraction,
+    /// Beyond `max` seconds (or beyond 64 bits).
+    TooLong,
+}
+
+/// Reads a span written as people write it: whole numbers, each with a unit
+/// word (minutes, hours, days, weeks), summed: `6h`, `12 hours`, `1 day`,
+/// `1d 12h`, `2 weeks and 2 days`, `30 minutes`. The arithmetic is checked:
+/// anything over `max` seconds is [`SpanError::TooLong`], never a wrapped
+/// number.
+///
+/// # Errors
+/// [`SpanError`].
+pub fn parse_span(text: &str, max: u64) -> Result<u64, SpanError> {
+    let text = text.trim().to_ascii_lowercase();
+    if text.is_empty() {
+        return Err(SpanError::Unreadable);
+    }
+    let mut total: u64 = 0;
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(SpanError::Unreadable);
+        }
+        // All digits: a parse failure can only be an overflow.
+        let n: u64 = rest[..digits].parse().map_err(|_| SpanError::TooLong)?;
+        rest = rest[digits..].trim_start();
+        if rest.starts_with(['.', ',']) {
+            return Err(SpanError::Fraction);
+        }
+        let word_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let unit = unit_seconds(&rest[..word_len]).ok_or(SpanError::Unreadable)?;
+        total = n.checked_mul(unit).and_then(|s| total.checked_add(s)).ok_or(SpanError::TooLong)?;
+        rest = rest[word_len..].trim_start_matches([' ', ',']).trim_start();
+        rest = rest.strip_prefix("and ").unwrap_or(rest);
+    }
+    if total > max {
+        return Err(SpanError::TooLong);
+    }
+    Ok(total)
 }
 
 impl FromStr for AccessDuration {
     type Err = DurationError;
 
     fn from_str(s: &str) -> Result<AccessDuration, DurationError> {
-        let text = s.trim().to_ascii_lowercase();
         let bad = || {
             DurationError(format!(
                 "{s:?} is not a duration: write whole hours, days or weeks, such as 6h, 12 hours, \
                  1 day, 7 days, 1 week or 1d 12h (6 hours to 30 days)"
             ))
         };
-        if text.is_empty() {
-            return Err(bad());
+        let out_of_range = || {
+            DurationError(format!(
+                "{s:?} is outside the portal's range: 6 hours to 30 days (720 hours)"
+            ))
+        };
+        match parse_span(s, u64::MAX) {
+            Ok(seconds) if seconds % 3600 != 0 => Err(bad()),
+            Ok(seconds) => match u32::try_from(seconds / 3600) {
+                Ok(hours) => AccessDuration::from_hours(hours),
+                Err(_) => Err(out_of_range()),
+            },
+            Err(SpanError::Fraction) => Err(DurationError(format!(
+                "{s:?} has a fraction: write whole units, such as 36h or 1d 12h for a day and a \
+                 half"
+            ))),
+            Err(SpanError::TooLong) => Err(out_of_range()),
+            Err(SpanError::Unreadable) => Err(bad()),
         }
-        let mut total: u32 = 0;
-        let mut rest = text.as_str();
-        while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-            if digits == 0 {
-                return Err(bad());
-            }
-            let n: u32 = rest[..digits].parse().map_err(|_| bad())?;
-            rest = rest[digits..].trim_start();
-            if rest.starts_with(['.', ',']) {
-                return Err(DurationError(format!(
-                    "{s:?} has a fraction: write whole units, such as 36h or 1d 12h for a day and \
-                     a half"
-                )));
-            }
-            let word_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
-            let unit = unit_hours(&rest[..word_len]).ok_or_else(bad)?;
-            total = n.checked_mul(unit).and_then(|h| total.checked_add(h)).ok_or_else(bad)?;
-            rest = rest[word_len..].trim_start_matches([' ', ',']).trim_start();
-            rest = rest.strip_prefix("and ").unwrap_or(rest);
-        }
-        AccessDuration::from_hours(total)
     }
 }
 
@@ -170,10 +212,25 @@ mod tests {
             "h",
             "-6h",
             "99999999999h",
+            "30 minutes",
+            "6h 30m",
         ] {
             assert!(text.parse::<AccessDuration>().is_err(), "{text}");
         }
         assert!("1.5 days".parse::<AccessDuration>().unwrap_err().to_string().contains("36h"));
+    }
+
+    #[test]
+    fn spans_sum_units_and_never_wrap() {
+        assert_eq!(parse_span("30 minutes", u64::MAX), Ok(1800));
+        assert_eq!(parse_span("2h", u64::MAX), Ok(7200));
+        assert_eq!(parse_span("1 day 30 min", u64::MAX), Ok(88_200));
+        assert_eq!(parse_span("soon", u64::MAX), Err(SpanError::Unreadable));
+        assert_eq!(parse_span("1.5h", u64::MAX), Err(SpanError::Fraction));
+        assert_eq!(parse_span("8d", 7 * 86_400), Err(SpanError::TooLong));
+        for text in ["1152921504606846999h", "99999999999999999999999d", "18446744073709551615w"] {
+            assert_eq!(parse_span(text, u64::MAX), Err(SpanError::TooLong), "{text}");
+        }
     }
 
     #[test]

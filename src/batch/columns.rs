@@ -18,6 +18,16 @@ pub enum Family {
     Pan,
 }
 
+impl Family {
+    /// `GSTIN` or `PAN`, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Gstin => "GSTIN",
+            Family::Pan => "PAN",
+        }
+    }
+}
+
 /// Party words that may open a header (`Supplier GSTIN`).
 const PARTIES: &[&str] = &[
     "party",
@@ -71,7 +81,7 @@ fn strip_suffix_any<'a>(s: &'a str, words: &[&str]) -> &'a str {
 /// The family a header belongs to, if any.
 ///
 /// ```
-/// use gstbatch::validate::columns::{family, Family};
+/// use gstbatch::batch::columns::{family, Family};
 /// assert_eq!(family(b"GSTIN/UIN of Recipient"), Some(Family::Gstin));
 /// assert_eq!(family(b"Party GSTIN"), Some(Family::Gstin));
 /// assert_eq!(family(b"PAN No."), Some(Family::Pan));
@@ -107,31 +117,110 @@ pub fn family(header: &[u8]) -> Option<Family> {
     None
 }
 
-/// Shows the headers for an error message.
-fn list(headers: &[Vec<u8>]) -> String {
+/// Why a column could not be found. Each message lists what the file has,
+/// so the user can answer with `--column NAME|N`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    /// A column number past the last column (or 0).
+    #[error("{flag} {number}: the file has {} columns ({})", .headers.len(), list(.headers))]
+    NoSuchNumber {
+        /// The flag that named it.
+        flag: String,
+        /// The number given.
+        number: usize,
+        /// The file's headers.
+        headers: Vec<String>,
+    },
+    /// A header name that matches no column.
+    #[error("{flag} {name:?}: no such column; the headers are {}", list(.headers))]
+    NoSuchName {
+        /// The flag that named it.
+        flag: String,
+        /// The name given.
+        name: String,
+        /// The file's headers.
+        headers: Vec<String>,
+    },
+    /// A header name that matches several columns.
+    #[error("{flag} {name:?} matches columns {}; give its number instead", numbers(.found))]
+    AmbiguousName {
+        /// The flag that named it.
+        flag: String,
+        /// The name given.
+        name: String,
+        /// The 0-based columns it matches.
+        found: Vec<usize>,
+    },
+    /// Several columns of the wanted family, none chosen.
+    #[error("several {what} columns ({}); choose one with {flag}", named(.found, .headers))]
+    Several {
+        /// `GSTIN` or `PAN`.
+        what: &'static str,
+        /// The flag that chooses one.
+        flag: &'static str,
+        /// The 0-based columns found.
+        found: Vec<usize>,
+        /// The file's headers.
+        headers: Vec<String>,
+    },
+    /// No column of the wanted kind.
+    #[error("no {what} column; {hint}the headers are {}", list(.headers))]
+    Missing {
+        /// What was looked for.
+        what: &'static str,
+        /// How to name it instead, ending with a space (or empty).
+        hint: &'static str,
+        /// The file's headers.
+        headers: Vec<String>,
+    },
+    /// `--no-headers` with several columns and no `--column`.
+    #[error(
+        "the first row has {width} fields; with --no-headers, say which holds the identifiers \
+         with --column N"
+    )]
+    Unnamed {
+        /// The number of fields.
+        width: usize,
+    },
+}
+
+/// The headers as text, for error messages.
+fn texts(headers: &[Vec<u8>]) -> Vec<String> {
+    headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect()
+}
+
+fn list(headers: &[String]) -> String {
     headers
         .iter()
         .enumerate()
-        .map(|(i, h)| format!("{}: {:?}", i + 1, String::from_utf8_lossy(h)))
+        .map(|(i, h)| format!("{}: {h:?}", i + 1))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn numbers(found: &[usize]) -> String {
+    found.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(" and ")
+}
+
+fn named(found: &[usize], headers: &[String]) -> String {
+    found.iter().map(|&i| format!("{}: {:?}", i + 1, headers[i])).collect::<Vec<_>>().join(", ")
 }
 
 /// Resolves a `--column`-style argument: a 1-based number, or a header
 /// name (exact first, then by key).
 ///
 /// # Errors
-/// A message naming the problem and listing the headers.
-pub fn by_arg(arg: &str, headers: &[Vec<u8>], flag: &str) -> Result<usize, String> {
+/// [`ColumnError`] naming the problem and listing the headers.
+pub fn by_arg(arg: &str, headers: &[Vec<u8>], flag: &str) -> Result<usize, ColumnError> {
     if let Ok(n) = arg.trim().parse::<usize>() {
         if n >= 1 && n <= headers.len() {
             return Ok(n - 1);
         }
-        return Err(format!(
-            "{flag} {n}: the file has {} columns ({})",
-            headers.len(),
-            list(headers)
-        ));
+        return Err(ColumnError::NoSuchNumber {
+            flag: flag.into(),
+            number: n,
+            headers: texts(headers),
+        });
     }
     let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == arg.as_bytes()).collect();
     let found: Vec<usize> = if exact.is_empty() {
@@ -142,43 +231,57 @@ pub fn by_arg(arg: &str, headers: &[Vec<u8>], flag: &str) -> Result<usize, Strin
     };
     match found[..] {
         [i] => Ok(i),
-        [] => Err(format!("{flag} {arg:?}: no such column; the headers are {}", list(headers))),
-        _ => Err(format!(
-            "{flag} {arg:?} matches columns {}; give its number instead",
-            found.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(" and ")
-        )),
+        [] => Err(ColumnError::NoSuchName {
+            flag: flag.into(),
+            name: arg.into(),
+            headers: texts(headers),
+        }),
+        _ => Err(ColumnError::AmbiguousName { flag: flag.into(), name: arg.into(), found }),
     }
+}
+
+/// The one column of `fam`, if any.
+///
+/// # Errors
+/// [`ColumnError::Several`] when more than one header is of that family:
+/// taking the first would silently check the wrong column.
+pub fn find(headers: &[Vec<u8>], fam: Family) -> Result<Option<usize>, ColumnError> {
+    let found: Vec<usize> =
+        (0..headers.len()).filter(|&i| family(&headers[i]) == Some(fam)).collect();
+    match found[..] {
+        [] => Ok(None),
+        [i] => Ok(Some(i)),
+        _ => Err(ColumnError::Several {
+            what: fam.as_str(),
+            flag: "--column",
+            found,
+            headers: texts(headers),
+        }),
+    }
+}
+
+/// The first column whose key is one of `keys` (lower-case, see [`key`]).
+pub fn find_key(headers: &[Vec<u8>], keys: &[&str]) -> Option<usize> {
+    headers.iter().position(|h| keys.contains(&key(h).as_str()))
+}
+
+/// A [`ColumnError::Missing`] for `what`.
+pub fn missing(what: &'static str, hint: &'static str, headers: &[Vec<u8>]) -> ColumnError {
+    ColumnError::Missing { what, hint, headers: texts(headers) }
 }
 
 /// Finds the identifier column by header: a GSTIN column if there is one,
 /// else a PAN column. Returns its index and family.
 ///
 /// # Errors
-/// A message when no header matches or several of the same family do.
-pub fn detect(headers: &[Vec<u8>]) -> Result<(usize, Family), String> {
+/// [`ColumnError`] when no header matches or several of the same family do.
+pub fn detect(headers: &[Vec<u8>]) -> Result<(usize, Family), ColumnError> {
     for fam in [Family::Gstin, Family::Pan] {
-        let found: Vec<usize> =
-            (0..headers.len()).filter(|&i| family(&headers[i]) == Some(fam)).collect();
-        match found[..] {
-            [] => continue,
-            [i] => return Ok((i, fam)),
-            _ => {
-                return Err(format!(
-                    "several {} columns ({}); choose one with --column",
-                    if fam == Family::Gstin { "GSTIN" } else { "PAN" },
-                    found
-                        .iter()
-                        .map(|&i| format!("{}: {:?}", i + 1, String::from_utf8_lossy(&headers[i])))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+        if let Some(i) = find(headers, fam)? {
+            return Ok((i, fam));
         }
     }
-    Err(format!(
-        "no GSTIN or PAN column; name it with --column NAME or NUMBER. The headers are {}",
-        list(headers)
-    ))
+    Err(missing("GSTIN or PAN", "name it with --column NAME or NUMBER; ", headers))
 }
 
 #[cfg(test)]
@@ -254,21 +357,23 @@ mod tests {
     fn detect_prefers_gstin_and_refuses_ambiguity() {
         assert_eq!(detect(&headers(&["Name", "PAN", "GSTIN/UIN"])), Ok((2, Family::Gstin)));
         assert_eq!(detect(&headers(&["Name", "PAN No"])), Ok((1, Family::Pan)));
-        let e = detect(&headers(&["GSTIN", "Party GSTIN"])).unwrap_err();
+        let e = detect(&headers(&["GSTIN", "Party GSTIN"])).unwrap_err().to_string();
         assert!(e.contains("several GSTIN columns"), "{e}");
-        let e = detect(&headers(&["Name", "City"])).unwrap_err();
+        let e = detect(&headers(&["Name", "City"])).unwrap_err().to_string();
         assert!(e.contains("1: \"Name\", 2: \"City\""), "{e}");
+        assert!(e.contains("--column NAME or NUMBER"), "{e}");
     }
 
     #[test]
     fn by_arg_number_or_name() {
         let h = headers(&["Name", "GST No", "gst no"]);
         assert_eq!(by_arg("1", &h, "--column"), Ok(0));
-        assert!(by_arg("4", &h, "--column").unwrap_err().contains("has 3 columns"));
+        let e = |a: &str| by_arg(a, &h, "--column").unwrap_err().to_string();
+        assert!(e("4").contains("has 3 columns"));
         assert!(by_arg("0", &h, "--column").is_err());
         assert_eq!(by_arg("GST No", &h, "--column"), Ok(1));
         assert_eq!(by_arg("name", &h, "--column"), Ok(0));
-        assert!(by_arg("GST-NO", &h, "--column").unwrap_err().contains("matches columns 2 and 3"));
-        assert!(by_arg("City", &h, "--column").unwrap_err().contains("no such column"));
+        assert!(e("GST-NO").contains("matches columns 2 and 3"));
+        assert!(e("City").contains("no such column"));
     }
 }

@@ -1,0 +1,484 @@
+//! The one report sink: every command's report (CSV, JSON Lines, a JSON
+//! array, or an `.xlsx` workbook) and its JSON summary go through here, and
+//! so does the guard that no output names an input, the store or the other
+//! output.
+//!
+//! A report for a named file is written to a temporary file beside it and
+//! renamed into place only when complete ([`Output`]); a workbook is staged
+//! as CSV first and converted ([`super::xlsx`]). A summary's temporary file
+//! is created before any work, so that a summary that cannot be written
+//! stops the run before it changes anything.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+use super::input::{BlockReader, Source};
+use super::output::Output;
+use super::xlsx;
+
+/// A report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// One JSON array of objects.
+    Json,
+    /// An Excel workbook (needs a file): results and summary sheets.
+    Xlsx,
+}
+
+impl Format {
+    /// The format a report file's extension implies: `.json`, `.jsonl` or
+    /// `.ndjson`, `.xlsx`; anything else (or stdout) is CSV.
+    pub fn from_path(path: Option<&Path>) -> Format {
+        let ext =
+            path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => Format::Json,
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            Some("xlsx") => Format::Xlsx,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// Where a report goes and in what format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The file; `None` is stdout.
+    pub path: Option<PathBuf>,
+    /// The format.
+    pub format: Format,
+}
+
+impl Target {
+    /// A target for `-o PATH` (`-` or none: stdout) and `--format`; the
+    /// format defaults to the one the extension implies.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for an `.xlsx` report without a file.
+    pub fn new(path: Option<&Path>, format: Option<Format>) -> Result<Target> {
+        let path = path.filter(|p| *p != Path::new("-")).map(Path::to_path_buf);
+        let format = format.unwrap_or_else(|| Format::from_path(path.as_deref()));
+        if format == Format::Xlsx && path.is_none() {
+            return Err(Error::Usage("an .xlsx report needs -o FILE.xlsx".into()));
+        }
+        Ok(Target { path, format })
+    }
+
+    /// stdout as CSV.
+    pub fn stdout() -> Target {
+        Target { path: None, format: Format::Csv }
+    }
+
+    /// The name shown in summaries: the file, or `-` for stdout.
+    pub fn name(&self) -> String {
+        self.path.as_ref().map_or_else(|| "-".to_string(), |p| p.display().to_string())
+    }
+}
+
+/// Frames the items of a JSON array: `[` before the first, commas between,
+/// and the close (`[]` when empty), one item per line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsonArray {
+    items: u64,
+}
+
+impl JsonArray {
+    /// What goes before the next item.
+    pub fn before_item(&mut self) -> &'static [u8] {
+        self.items += 1;
+        if self.items == 1 { b"[\n" } else { b",\n" }
+    }
+
+    /// What closes the array.
+    pub fn close(&self) -> &'static [u8] {
+        if self.items == 0 { b"[]\n" } else { b"\n]\n" }
+    }
+}
+
+/// A record type of a report: serialisable, with a default value whose
+/// serialisation gives the CSV header of an empty report.
+pub trait Record: Serialize + Default {}
+
+impl<T: Serialize + Default> Record for T {}
+
+/// The CSV header of `T`: its field names, as serde gives them.
+fn csv_header<T: Record>() -> io::Result<csv::StringRecord> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(T::default()).map_err(csv_io)?;
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    r.records().next().transpose().map_err(csv_io).map(Option::unwrap_or_default)
+}
+
+/// An I/O error inside a csv error keeps its kind (a closed pipe stays a
+/// closed pipe).
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Writes records one at a time as CSV (a header row first, also when there
+/// are no records), JSON Lines or a JSON array.
+pub enum RowWriter<W: Write> {
+    /// CSV, and whether the header is out.
+    Csv(Box<csv::Writer<W>>, bool),
+    /// JSON Lines.
+    Jsonl(W),
+    /// A JSON array.
+    Json(W, JsonArray),
+}
+
+impl<W: Write> RowWriter<W> {
+    /// A writer of `format` (a workbook is written as its CSV stage).
+    pub fn new(out: W, format: Format) -> Self {
+        match format {
+            Format::Csv | Format::Xlsx => {
+                let w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+                RowWriter::Csv(Box::new(w), false)
+            }
+            Format::Jsonl => RowWriter::Jsonl(out),
+            Format::Json => RowWriter::Json(out, JsonArray::default()),
+        }
+    }
+
+    fn start<T: Record>(&mut self) -> io::Result<()> {
+        if let RowWriter::Csv(w, header @ false) = self {
+            *header = true;
+            w.write_record(&csv_header::<T>()?).map_err(csv_io)?;
+        }
+        Ok(())
+    }
+
+    /// Writes one record.
+    ///
+    /// # Errors
+    /// The writer's I/O error.
+    pub fn write<T: Record>(&mut self, rec: &T) -> io::Result<()> {
+        self.start::<T>()?;
+        match self {
+            RowWriter::Csv(w, _) => w.serialize(rec).map_err(csv_io),
+            RowWriter::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, rec)?;
+                out.write_all(b"\n")
+            }
+            RowWriter::Json(out, array) => {
+                out.write_all(array.before_item())?;
+                Ok(serde_json::to_writer(&mut *out, rec)?)
+            }
+        }
+    }
+
+    /// Flushes what was written so far.
+    ///
+    /// # Errors
+    /// The writer's I/O error.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            RowWriter::Csv(w, _) => w.flush(),
+            RowWriter::Jsonl(out) | RowWriter::Json(out, _) => out.flush(),
+        }
+    }
+
+    /// Ends the report (a CSV header for an empty one, a JSON array's
+    /// close) and returns the writer.
+    ///
+    /// # Errors
+    /// The writer's I/O error.
+    pub fn finish<T: Record>(mut self) -> io::Result<W> {
+        self.start::<T>()?;
+        let mut out = match self {
+            RowWriter::Csv(w, _) => w.into_inner().map_err(|e| e.into_error())?,
+            RowWriter::Jsonl(out) => out,
+            RowWriter::Json(mut out, array) => {
+                out.write_all(array.close())?;
+                out
+            }
+        };
+        out.flush()?;
+        Ok(out)
+    }
+}
+
+/// A report on its way out: CSV, JSON or, staged as CSV, a workbook.
+pub struct Report {
+    out: Output,
+    target: Target,
+    staged: Option<tempfile::NamedTempFile>,
+}
+
+/// A finished report, put in place by [`Ready::commit`].
+pub enum Ready {
+    /// A CSV or JSON report.
+    Plain(Output),
+    /// A workbook in its temporary file, and its target.
+    Workbook(tempfile::NamedTempFile, PathBuf),
+}
+
+impl Report {
+    /// Opens the report's temporary file (or stdout).
+    ///
+    /// # Errors
+    /// [`Error::Write`] when the temporary file cannot be created.
+    pub fn create(target: &Target) -> Result<Report> {
+        let staged = match (&target.path, target.format) {
+            (Some(p), Format::Xlsx) => Some(xlsx::staging(p)?),
+            _ => None,
+        };
+        let path = staged.as_ref().map(|s| s.path()).or(target.path.as_deref());
+        Ok(Report { out: Output::create(path)?, target: target.clone(), staged })
+    }
+
+    /// The format rows are written in: CSV while a workbook is staged.
+    pub fn format(&self) -> Format {
+        if self.staged.is_some() { Format::Csv } else { self.target.format }
+    }
+
+    /// Whether the report goes to a file (not stdout).
+    pub fn to_file(&self) -> bool {
+        self.target.path.is_some()
+    }
+
+    /// The name shown in summaries.
+    pub fn name(&self) -> String {
+        self.target.name()
+    }
+
+    /// The raw output, for writers that format their own bytes.
+    pub fn out(&mut self) -> &mut Output {
+        &mut self.out
+    }
+
+    /// Writes every record of `rows`.
+    ///
+    /// # Errors
+    /// [`Error::Write`].
+    pub fn write_rows<T: Record>(&mut self, rows: impl IntoIterator<Item = T>) -> Result<()> {
+        let path = self.out.path();
+        let format = self.format();
+        let err = |e| Error::Write { path: path.clone(), source: e };
+        let mut w = RowWriter::new(&mut self.out, format);
+        for r in rows {
+            w.write(&r).map_err(err)?;
+        }
+        w.finish::<T>().map_err(err)?;
+        Ok(())
+    }
+
+    /// Finishes the file (building the workbook if one was asked for, with
+    /// `layout`; the staged CSV is read with `delimiter`) without putting it
+    /// in place yet.
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::Write`].
+    pub fn prepare(self, layout: &xlsx::Layout<'_>, delimiter: u8) -> Result<Ready> {
+        let (Some(staged), Some(target)) = (self.staged, self.target.path) else {
+            return Ok(Ready::Plain(self.out));
+        };
+        // The staged CSV is only a step: it is read back, then deleted.
+        self.out.commit()?;
+        let mut csv =
+            BlockReader::open(Source::File(staged.path().to_path_buf()), Some(delimiter))?;
+        Ok(Ready::Workbook(xlsx::write(&mut csv, &target, layout)?, target))
+    }
+}
+
+impl Ready {
+    /// Puts the report in place; only now does the target change.
+    ///
+    /// # Errors
+    /// [`Error::Write`]; the target is then untouched.
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Ready::Plain(out) => out.commit(),
+            Ready::Workbook(tmp, target) => xlsx::persist(tmp, &target),
+        }
+    }
+}
+
+/// A JSON summary file (`--summary FILE`), opened before the run so that a
+/// summary that cannot be written stops it before anything changes.
+pub struct SummaryFile(Output);
+
+impl SummaryFile {
+    /// Opens the summary's temporary file, if a summary was asked for.
+    ///
+    /// # Errors
+    /// [`Error::Write`].
+    pub fn create(path: Option<&Path>) -> Result<Option<SummaryFile>> {
+        path.map(|p| Output::create(Some(p)).map(SummaryFile)).transpose()
+    }
+
+    /// Writes the summary as pretty JSON and puts the file in place.
+    ///
+    /// # Errors
+    /// [`Error::Write`].
+    pub fn write<T: Serialize>(mut self, summary: &T) -> Result<()> {
+        let path = self.0.path();
+        let mut json = serde_json::to_vec_pretty(summary)
+            .map_err(|e| Error::Write { path, source: e.into() })?;
+        json.push(b'\n');
+        self.0.write_all(&json)?;
+        self.0.commit()
+    }
+}
+
+/// Refuses outputs that would destroy what a run reads or writes: no output
+/// may name an input, the store (or its `-wal`, `-shm`, `-journal` files),
+/// or another output. Files are compared after resolving `..` and symbolic
+/// links, and by device and inode, so a hard link is caught too.
+///
+/// # Errors
+/// [`Error::Usage`] naming the flag and the file.
+pub fn guard(inputs: &[&Path], store: Option<&Path>, outputs: &[(&str, &Path)]) -> Result<()> {
+    let store_files: Vec<PathBuf> = store
+        .map(|s| {
+            let mut v = vec![s.to_path_buf()];
+            for suffix in ["-wal", "-shm", "-journal"] {
+                let mut name = s.as_os_str().to_owned();
+                name.push(suffix);
+                v.push(PathBuf::from(name));
+            }
+            v
+        })
+        .unwrap_or_default();
+    for (i, (flag, out)) in outputs.iter().enumerate() {
+        if *out == Path::new("-") {
+            continue;
+        }
+        if let Some(input) = inputs.iter().find(|p| **p != Path::new("-") && same_file(p, out)) {
+            return Err(Error::Usage(format!(
+                "{flag} {}: that is an input ({}); write it somewhere else",
+                out.display(),
+                input.display()
+            )));
+        }
+        if store_files.iter().any(|s| same_file(s, out)) {
+            return Err(Error::Usage(format!(
+                "{flag} {}: that is the state store; write it somewhere else",
+                out.display()
+            )));
+        }
+        if let Some((other, _)) =
+            outputs[..i].iter().find(|(_, o)| *o != Path::new("-") && same_file(o, out))
+        {
+            return Err(Error::Usage(format!(
+                "{flag} and {other} name the same file ({}); give each its own",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file: the same device and inode when
+/// both exist, else the same absolute path once `..` and symbolic links in
+/// the folder are resolved.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let canon = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = std::fs::canonicalize(p) {
+            return Some(c);
+        }
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+    };
+    matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Serialize)]
+    struct Rec {
+        a: u32,
+        b: &'static str,
+    }
+
+    fn written(format: Format, rows: &[Rec]) -> String {
+        let mut w = RowWriter::new(Vec::new(), format);
+        for r in rows {
+            w.write(r).unwrap();
+        }
+        String::from_utf8(w.finish::<Rec>().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_format_frames_rows_and_empty_reports() {
+        let two = [Rec { a: 1, b: "x,y" }, Rec { a: 2, b: "" }];
+        assert_eq!(written(Format::Csv, &two), "a,b\n1,\"x,y\"\n2,\n");
+        assert_eq!(written(Format::Csv, &[]), "a,b\n", "an empty CSV keeps its header");
+        assert_eq!(written(Format::Jsonl, &two), "{\"a\":1,\"b\":\"x,y\"}\n{\"a\":2,\"b\":\"\"}\n");
+        assert_eq!(written(Format::Jsonl, &[]), "");
+        assert_eq!(
+            written(Format::Json, &two),
+            "[\n{\"a\":1,\"b\":\"x,y\"},\n{\"a\":2,\"b\":\"\"}\n]\n"
+        );
+        assert_eq!(written(Format::Json, &[]), "[]\n");
+    }
+
+    #[test]
+    fn formats_from_extensions() {
+        assert_eq!(Format::from_path(None), Format::Csv);
+        assert_eq!(Format::from_path(Some("x.NDJSON".as_ref())), Format::Jsonl);
+        assert_eq!(Format::from_path(Some("r.json".as_ref())), Format::Json);
+        assert_eq!(Format::from_path(Some("r.xlsx".as_ref())), Format::Xlsx);
+        assert!(Target::new(Some("-".as_ref()), Some(Format::Xlsx)).is_err());
+        assert_eq!(Target::new(Some("-".as_ref()), None).unwrap(), Target::stdout());
+    }
+
+    #[test]
+    fn the_guard_sees_through_relative_paths_symlinks_and_hard_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let input = d.join("in.csv");
+        std::fs::write(&input, "x").unwrap();
+        let store = d.join("s.db");
+        std::fs::write(&store, "db").unwrap();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::hard_link(&input, d.join("hard.csv")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&store, d.join("link.db")).unwrap();
+        let refused = [
+            d.join("sub/../in.csv"),
+            d.join("hard.csv"),
+            d.join("./s.db"),
+            d.join("s.db-wal"),
+            #[cfg(unix)]
+            d.join("link.db"),
+        ];
+        for out in &refused {
+            let e = guard(&[&input], Some(&store), &[("-o", out)]);
+            assert!(e.is_err(), "{} accepted", out.display());
+        }
+        let ok = d.join("r.csv");
+        assert!(
+            guard(&[&input], Some(&store), &[("-o", &ok), ("--summary", &d.join("s.json"))])
+                .is_ok()
+        );
+        let e = guard(&[&input], None, &[("-o", &ok), ("--summary", &d.join("sub/../r.csv"))])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--summary and -o name the same file"), "{e}");
+        assert!(guard(&[Path::new("-")], None, &[("-o", Path::new("-"))]).is_ok());
+    }
+}

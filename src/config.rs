@@ -1,0 +1,214 @@
+//! The second argument stage: what the user typed ([`crate::cli`]) becomes
+//! each command's plain settings, resolved once and in one place: standard
+//! input (at most once), report targets and formats, the summary file, the
+//! store's path, "now", the worker count, and whether stderr is a terminal.
+//! The guard that no output overwrites an input, the store or another
+//! output runs here, for every command, before any work.
+//!
+//! Only this module, [`crate::cli`] and the binary name clap types; the
+//! commands take the settings built here.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::access::{apply, history, status};
+use crate::batch::input::{ReadOptions, Source};
+use crate::batch::progress::Ui;
+use crate::batch::report::{self, Format, Target};
+use crate::cli::{
+    AccessCommand, CheckFormat, Cli, Command, KindArg, ReportArgs, ReportFormat, StatusFilter,
+    StoreArgs,
+};
+use crate::error::{Error, Result};
+use crate::ident::Kind;
+use crate::store::{self, Location};
+use crate::{check, generate, time, validate};
+
+/// One command and its settings.
+#[derive(Debug)]
+pub enum Config {
+    /// `gstbatch check`.
+    Check(check::Settings),
+    /// `gstbatch validate`.
+    Validate(validate::Settings),
+    /// `gstbatch access apply`.
+    Apply(apply::Settings),
+    /// `gstbatch access status`.
+    Status(status::Settings),
+    /// `gstbatch access history`.
+    History(history::Settings),
+    /// `gstbatch generate`.
+    Generate(generate::Settings),
+}
+
+impl Config {
+    /// Resolves the parsed command line.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for arguments that make no sense together (stdin
+    /// twice, an output naming an input or the store, a bad `--now`), and
+    /// [`Error::Usage`] when no store path can be found.
+    pub fn from_cli(cli: Cli) -> Result<Config> {
+        let tty = std::io::stderr().is_terminal();
+        match cli.command {
+            Command::Check(a) => {
+                if a.ids.iter().filter(|i| *i == "-").count() > 1 {
+                    return Err(Error::Usage("'-' (standard input) can be given only once".into()));
+                }
+                Ok(Config::Check(check::Settings {
+                    ids: a.ids,
+                    kind: forced(a.kind),
+                    format: match a.format {
+                        CheckFormat::Text => check::Format::Text,
+                        CheckFormat::Json => check::Format::Rows(Format::Json),
+                        CheckFormat::Jsonl => check::Format::Rows(Format::Jsonl),
+                        CheckFormat::Csv => check::Format::Rows(Format::Csv),
+                    },
+                    opts: a.rules.options(),
+                    flush_each: std::io::stdout().is_terminal(),
+                }))
+            }
+            Command::Validate(a) => {
+                let input = Source::from_arg(&a.input);
+                let report = Target::new(a.output.as_deref(), a.format.map(format))?;
+                guard(&[&a.input], None, &report, a.summary.as_deref())?;
+                Ok(Config::Validate(validate::Settings {
+                    input,
+                    read: ReadOptions {
+                        delimiter: a.csv.delimiter,
+                        headers: !a.csv.no_headers,
+                        sheet: a.csv.sheet,
+                    },
+                    report,
+                    summary: a.summary,
+                    column: a.column,
+                    kind: forced(a.kind),
+                    pan_column: a.pan_column,
+                    state_column: a.state_column,
+                    only_invalid: a.only_invalid,
+                    duplicates: !a.no_duplicates,
+                    opts: a.rules.options(),
+                    jobs: a.csv.jobs,
+                    ui: ui(a.csv.quiet, tty),
+                }))
+            }
+            Command::Access(a) => match a.command {
+                AccessCommand::Apply(a) => {
+                    let (store, now) = ledger(&a.store)?;
+                    let report = target(&a.report)?;
+                    guard(&[&a.instructions], Some(&store.path), &report, a.summary.as_deref())?;
+                    Ok(Config::Apply(apply::Settings {
+                        input: Source::from_arg(&a.instructions),
+                        delimiter: a.delimiter,
+                        sheet: a.sheet,
+                        dry_run: a.dry_run,
+                        reapply: a.reapply,
+                        summary: a.summary,
+                        store,
+                        now,
+                        report,
+                        ui: ui(a.report.quiet, tty),
+                    }))
+                }
+                AccessCommand::Status(a) => {
+                    let (store, now) = ledger(&a.store)?;
+                    let report = target(&a.report)?;
+                    let inputs: Vec<&Path> = a.gstins_file.iter().map(PathBuf::as_path).collect();
+                    guard(&inputs, Some(&store.path), &report, None)?;
+                    Ok(Config::Status(status::Settings {
+                        gstins: a.gstins,
+                        gstins_file: a.gstins_file,
+                        sheet: a.sheet,
+                        expiring_within: a.expiring_within,
+                        status: a.status.map(|s| match s {
+                            StatusFilter::Active => crate::ledger::Status::Active,
+                            StatusFilter::Expired => crate::ledger::Status::Expired,
+                            StatusFilter::Disabled => crate::ledger::Status::Disabled,
+                            StatusFilter::Unknown => crate::ledger::Status::Unknown,
+                        }),
+                        fail_if_any: a.fail_if_any,
+                        store,
+                        now,
+                        report,
+                        ui: ui(a.report.quiet, tty),
+                    }))
+                }
+                AccessCommand::History(a) => {
+                    let (store, _) = ledger(&a.store)?;
+                    let report = target(&a.report)?;
+                    guard(&[], Some(&store.path), &report, None)?;
+                    Ok(Config::History(history::Settings {
+                        gstin: a.gstin,
+                        store,
+                        report,
+                        ui: ui(a.report.quiet, tty),
+                    }))
+                }
+            },
+            Command::Generate(a) => Ok(Config::Generate(generate::Settings {
+                rows: a.rows,
+                instructions_over: a.instructions,
+                seed: a.seed,
+                output: a.output,
+            })),
+        }
+    }
+}
+
+fn forced(kind: KindArg) -> Option<Kind> {
+    match kind {
+        KindArg::Auto => None,
+        KindArg::Gstin => Some(Kind::Gstin),
+        KindArg::Pan => Some(Kind::Pan),
+    }
+}
+
+fn format(f: ReportFormat) -> Format {
+    match f {
+        ReportFormat::Csv => Format::Csv,
+        ReportFormat::Jsonl => Format::Jsonl,
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Xlsx => Format::Xlsx,
+    }
+}
+
+fn target(r: &ReportArgs) -> Result<Target> {
+    Target::new(r.output.as_deref(), r.format.map(format))
+}
+
+fn ui(quiet: bool, tty: bool) -> Ui {
+    Ui { quiet, bars: !quiet && tty }
+}
+
+/// The guard of [`report::guard`] over a command's report and summary.
+fn guard(
+    inputs: &[&Path],
+    store: Option<&Path>,
+    report: &Target,
+    summary: Option<&Path>,
+) -> Result<()> {
+    let mut outputs = Vec::new();
+    if let Some(p) = &report.path {
+        outputs.push(("-o", p.as_path()));
+    }
+    if let Some(p) = summary {
+        outputs.push(("--summary", p));
+    }
+    report::guard(inputs, store, &outputs)
+}
+
+/// The store's location and "now".
+fn ledger(args: &StoreArgs) -> Result<(Location, i64)> {
+    let path = match &args.state {
+        Some(p) => p.clone(),
+        None => store::default_path().ok_or_else(|| {
+            Error::Usage("no state store: give --state PATH or set GSTBATCH_STATE".into())
+        })?,
+    };
+    let now = match &args.now {
+        Some(t) => time::parse(t).map_err(|e| Error::Usage(format!("--now: {e}")))?.timestamp(),
+        None => time::now().timestamp(),
+    };
+    Ok((Location { path, wait: Duration::from_secs(args.wait) }, now))
+}

@@ -1,0 +1,473 @@
+//! The one SQLite store (rusqlite, bundled) shared by the commands that
+//! remember: the API-access ledger ([`access`]) and, later, cached provider
+//! answers.
+//!
+//! - **Ours or nothing.** A new store is marked with `PRAGMA application_id`
+//!   before anything else is written. An existing file is checked before
+//!   SQLite opens it for writing: a file that is not a gstbatch store
+//!   (another application's database, an empty file, a CSV) is refused and
+//!   left byte-identical. A store that fails `PRAGMA quick_check` is never
+//!   written to.
+//! - **Reads never write.** [`Store::open_read`] opens read-only: it never
+//!   creates a file, migrates or takes the write lock, and in WAL mode it
+//!   reads the last committed state at once, even while a writer holds its
+//!   transaction.
+//! - **Migrations** are an append-only list; `PRAGMA user_version` holds how
+//!   many have run. Never edit or remove an entry: add one.
+//! - **One writer at a time.** WAL mode and a busy timeout: a second writer
+//!   waits up to `--wait` seconds for the first, then stops with exit 2.
+
+pub mod access;
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The mark in every gstbatch store's header (`PRAGMA application_id`):
+/// "GSTB" in ASCII.
+pub const APPLICATION_ID: i32 = 0x4753_5442;
+
+/// The longest `--wait` accepted: a day. Longer waits are surely mistakes,
+/// and SQLite's busy timeout holds milliseconds in a 32-bit integer.
+pub const MAX_WAIT: Duration = Duration::from_secs(86_400);
+
+/// The schema, one entry per version. Append only.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL,
+        now INTEGER NOT NULL,
+        instructions INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        renewed INTEGER NOT NULL,
+        disabled INTEGER NOT NULL,
+        unchanged INTEGER NOT NULL,
+        rejected INTEGER NOT NULL
+    );
+    CREATE INDEX batches_sha256 ON batches (sha256);
+    CREATE TABLE sessions (
+        gstin TEXT PRIMARY KEY,
+        enabled INTEGER NOT NULL,
+        enabled_at INTEGER NOT NULL,
+        duration_hours INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_change INTEGER NOT NULL,
+        reference TEXT NOT NULL,
+        batch_id INTEGER NOT NULL REFERENCES batches (id)
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches (id),
+        row INTEGER NOT NULL,
+        gstin TEXT NOT NULL,
+        action TEXT NOT NULL,
+        duration_hours INTEGER,
+        effective_at INTEGER,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        message TEXT,
+        previous_status TEXT NOT NULL,
+        previous_expiry INTEGER,
+        expires_at INTEGER,
+        reference TEXT NOT NULL
+    );
+    CREATE INDEX events_gstin ON events (gstin, id);
+"];
+
+/// What went wrong with the store. Carried in [`Error::Store`] with the
+/// store's path.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A read of a store that does not exist.
+    #[error("no store here (nothing has been applied to it yet)")]
+    Missing,
+    /// An existing file that is not a gstbatch store; it was not changed.
+    #[error("this file is not a gstbatch store ({0}); it was left as it is")]
+    NotOurs(&'static str),
+    /// A store whose integrity check failed.
+    #[error("the store is damaged (integrity check: {0}); it was not written to")]
+    Damaged(String),
+    /// A store written by a newer gstbatch.
+    #[error(
+        "the store's schema is version {found}, newer than this gstbatch knows ({known}): \
+         upgrade gstbatch"
+    )]
+    Newer {
+        /// The store's version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// The write lock was not free within `--wait`.
+    #[error("the store is locked by another process; gave up after {0} s (--wait)")]
+    Locked(u64),
+    /// The store file (or its folder) could not be read, created or written.
+    #[error("{0}")]
+    Io(&'static str, #[source] io::Error),
+    /// SQLite failed.
+    #[error("SQLite")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Where the store is and how long a writer waits for another's lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The store file.
+    pub path: PathBuf,
+    /// `--wait`.
+    pub wait: Duration,
+}
+
+impl Location {
+    /// [`Store::open_read`] here.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn open_read(&self) -> Result<Store> {
+        Store::open_read(&self.path, self.wait)
+    }
+
+    /// [`Store::open_write`] here.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn open_write(&self) -> Result<Store> {
+        Store::open_write(&self.path, self.wait)
+    }
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    wait: Duration,
+}
+
+/// Where the store is when `--state` is not given: `GSTBATCH_STATE`, else
+/// the platform's data folder (`$XDG_DATA_HOME` or `~/.local/share` on
+/// Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on
+/// Windows), in a `gstbatch` folder.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GSTBATCH_STATE").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = if cfg!(windows) {
+        env("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Application Support"))
+    } else {
+        env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
+    }?;
+    Some(base.join("gstbatch").join("state.db"))
+}
+
+/// What a file's first 100 bytes say about it.
+#[derive(Debug, PartialEq, Eq)]
+enum Header {
+    /// Marked as a gstbatch store.
+    Ours,
+    /// An unmarked SQLite database in WAL mode: a store made before stores
+    /// were marked, if its tables say so.
+    MaybeOurs,
+}
+
+/// Reads the SQLite header of an existing file without letting SQLite
+/// touch it.
+fn read_header(path: &Path) -> std::result::Result<Header, StoreError> {
+    let mut head = [0u8; 100];
+    let mut file = fs::File::open(path).map_err(|e| StoreError::Io("cannot open it", e))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(StoreError::NotOurs("it is a folder"));
+    }
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) => return Err(StoreError::Io("cannot read it", e)),
+        }
+    }
+    if got == 0 {
+        return Err(StoreError::NotOurs("it is empty"));
+    }
+    if got < head.len() || &head[..16] != b"SQLite format 3\0" {
+        return Err(StoreError::NotOurs("it is not an SQLite database"));
+    }
+    let app = i32::from_be_bytes([head[68], head[69], head[70], head[71]]);
+    match app {
+        APPLICATION_ID => Ok(Header::Ours),
+        // Bytes 18 and 19 are 2 in WAL mode, which every gstbatch store uses.
+        0 if head[18] == 2 && head[19] == 2 => Ok(Header::MaybeOurs),
+        0 => Err(StoreError::NotOurs("another application's SQLite database")),
+        _ => Err(StoreError::NotOurs("another application's SQLite database (its header says so)")),
+    }
+}
+
+/// Makes a new, marked, migrated store in a temporary file beside `path`
+/// and moves it into place only if nothing is there yet: a store appears
+/// whole or not at all, and of two first runs at once one makes it and the
+/// other opens it.
+fn create(path: &Path) -> std::result::Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| StoreError::Io("cannot create its folder", e))?;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".gstbatch-")
+        .suffix(".db.partial")
+        .tempfile_in(dir)
+        .map_err(|e| StoreError::Io("cannot create it", e))?;
+    {
+        let mut conn = Connection::open(tmp.path())?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        let tx = conn.transaction()?;
+        for sql in MIGRATIONS {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", known())?;
+        tx.commit()?;
+        // WAL is a property of the file: set here, it holds once in place.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        conn.close().map_err(|(_, e)| e)?;
+    }
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        // Another run made it first: theirs is as good as ours.
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io("cannot create it", e.error)),
+    }
+}
+
+/// Whether an unmarked database is a store made before stores were marked:
+/// schema version 1 or later, with the ledger's three tables.
+fn is_unmarked_store(conn: &Connection) -> rusqlite::Result<bool> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+             AND name IN ('batches', 'sessions', 'events')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(version >= 1 && tables == 3)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+impl Store {
+    fn err(&self, e: impl Into<StoreError>) -> Error {
+        Error::Store { path: self.path.clone(), source: e.into() }
+    }
+
+    /// A busy database after the wait is "locked"; anything else as it is.
+    fn lock_err(&self, e: rusqlite::Error) -> Error {
+        if is_busy(&e) { self.err(StoreError::Locked(self.wait.as_secs())) } else { self.err(e) }
+    }
+
+    /// Opens an existing store to read it: read-only, never created,
+    /// migrated or locked. A missing file, or one that is not a gstbatch
+    /// store, is an error (a mistyped `--state` is not "no sessions").
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn open_read(path: &Path, wait: Duration) -> Result<Store> {
+        let fail = |source| Error::Store { path: path.to_path_buf(), source };
+        if !path.exists() {
+            return Err(fail(StoreError::Missing));
+        }
+        let header = read_header(path).map_err(fail)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
+        let store = Store { conn, path: path.to_path_buf(), wait };
+        store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
+        store.check_ours(header)?;
+        let version = store.version()?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(store.err(StoreError::Newer { found: version, known: known() }));
+        }
+        Ok(store)
+    }
+
+    /// Opens the store to write to it, creating it only where no file
+    /// exists. An existing file must be a gstbatch store that passes
+    /// `PRAGMA quick_check`; its schema is brought up to date.
+    ///
+    /// # Errors
+    /// [`Error::Store`]: not ours, damaged, read-only, newer, locked past
+    /// `wait`.
+    pub fn open_write(path: &Path, wait: Duration) -> Result<Store> {
+        let fail = |source| Error::Store { path: path.to_path_buf(), source };
+        if fs::symlink_metadata(path).is_err() {
+            create(path).map_err(fail)?;
+        }
+        let header = read_header(path).map_err(fail)?;
+        if fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(fail(StoreError::Io(
+                "the store file is read-only",
+                io::Error::from(io::ErrorKind::PermissionDenied),
+            )));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
+        let mut store = Store { conn, path: path.to_path_buf(), wait };
+        store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
+        store.check_ours(header)?;
+        store.check_integrity()?;
+        store.setup()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An empty in-memory store (a dry run against a store not made yet).
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn in_memory() -> Result<Store> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory()
+            .map_err(|e| Error::Store { path: path.clone(), source: e.into() })?;
+        let mut store = Store { conn, path, wait: Duration::from_secs(1) };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Refuses a database that is not a gstbatch store.
+    fn check_ours(&self, header: Header) -> Result<()> {
+        if header == Header::MaybeOurs && !is_unmarked_store(&self.conn).map_err(|e| self.err(e))? {
+            return Err(self.err(StoreError::NotOurs("another application's SQLite database")));
+        }
+        Ok(())
+    }
+
+    fn check_integrity(&self) -> Result<()> {
+        let verdict: String = self
+            .conn
+            .pragma_query_value(None, "quick_check", |r| r.get(0))
+            .map_err(|e| self.lock_err(e))?;
+        if verdict != "ok" {
+            return Err(self.err(StoreError::Damaged(verdict)));
+        }
+        Ok(())
+    }
+
+    /// Connection settings for writing.
+    fn setup(&self) -> Result<()> {
+        // NORMAL is durable in WAL mode: a committed batch survives power
+        // loss once the WAL is synced at checkpoint; it costs far less.
+        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| self.err(e))?;
+        // A large batch is one transaction: a bigger page cache keeps its
+        // pages from spilling into the WAL before the commit.
+        self.conn.pragma_update(None, "cache_size", -65536).map_err(|e| self.err(e))?;
+        self.conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| self.err(e))
+    }
+
+    /// The store's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (number of migrations applied).
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.lock_err(e))
+    }
+
+    /// Runs the migrations not yet applied, and marks a store made before
+    /// stores were marked, in one exclusive transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(|e| lock_err(&self.path, self.wait, e))?;
+        let path = &self.path;
+        let err = |e: rusqlite::Error| Error::Store { path: path.clone(), source: e.into() };
+        let version: i64 =
+            tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+        if version > known() {
+            return Err(Error::Store {
+                path: path.clone(),
+                source: StoreError::Newer { found: version, known: known() },
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(err)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(err)?;
+        }
+        let app: i32 = tx.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(err)?;
+        if app != APPLICATION_ID {
+            tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Starts a transaction. With `write`, it takes the store's write lock at
+    /// once (waiting up to `--wait`), so that everything read inside it stays
+    /// true until the commit: two runs at once never compute from the same
+    /// stale state. Without, it only reads; dropping either rolls back.
+    ///
+    /// # Errors
+    /// [`Error::Store`], including "locked" after the wait.
+    pub fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
+        let behavior =
+            if write { TransactionBehavior::Immediate } else { TransactionBehavior::Deferred };
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| lock_err(&self.path, self.wait, e))?;
+        Ok(Tx { tx, path: self.path.clone() })
+    }
+}
+
+/// The newest schema version this build knows.
+fn known() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+fn lock_err(path: &Path, wait: Duration, e: rusqlite::Error) -> Error {
+    let source = if is_busy(&e) { StoreError::Locked(wait.as_secs()) } else { e.into() };
+    Error::Store { path: path.to_path_buf(), source }
+}
+
+/// A transaction on the store; see [`Store::begin`].
+pub struct Tx<'s> {
+    tx: rusqlite::Transaction<'s>,
+    path: PathBuf,
+}
+
+impl Tx<'_> {
+    fn err(&self, e: impl Into<StoreError>) -> Error {
+        Error::Store { path: self.path.clone(), source: e.into() }
+    }
+
+    /// Commits: everything recorded in this transaction lands together.
+    ///
+    /// # Errors
+    /// [`Error::Store`]; nothing lands then.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tx.commit().map_err(|e| Error::Store { path, source: e.into() })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,133 @@
+//! The store's opening rules: ownership, integrity, migrations, locks.
+
+use std::time::Instant;
+
+use super::*;
+
+fn wait() -> Duration {
+    Duration::from_millis(200)
+}
+
+#[test]
+fn migrations_on_fresh_and_existing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let s = Store::open_write(&path, wait()).unwrap();
+    assert_eq!(s.version().unwrap(), known());
+    drop(s);
+    assert_eq!(read_header(&path).unwrap(), Header::Ours);
+    let s = Store::open_write(&path, wait()).unwrap();
+    assert_eq!(s.version().unwrap(), known());
+    assert_eq!(Store::open_read(&path, wait()).unwrap().version().unwrap(), known());
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(Store::open_write(&path, wait()).unwrap());
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    for err in [Store::open_write(&path, wait()).err(), Store::open_read(&path, wait()).err()] {
+        let err = format!("{:#}", anyhow::Error::from(err.unwrap()));
+        assert!(err.contains("newer than this gstbatch knows"), "{err}");
+    }
+}
+
+#[test]
+fn a_store_made_before_marking_is_still_ours_and_gets_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(MIGRATIONS[0]).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    assert_eq!(read_header(&path).unwrap(), Header::MaybeOurs);
+    assert!(Store::open_read(&path, wait()).is_ok());
+    drop(Store::open_write(&path, wait()).unwrap());
+    assert_eq!(read_header(&path).unwrap(), Header::Ours);
+}
+
+/// Files that are not stores, each as bytes: every open refuses them and
+/// leaves them byte-identical, with no `-wal` or `-shm` beside them.
+#[test]
+fn what_is_not_ours_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.db");
+    let conn = Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE sessions (x); CREATE TABLE crm (y);").unwrap();
+    drop(conn);
+    let wal_other = dir.path().join("wal.db");
+    let conn = Connection::open(&wal_other).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch("CREATE TABLE sessions (x);").unwrap();
+    drop(conn);
+    let files = [
+        ("empty", Vec::new()),
+        ("csv", b"GSTIN,action\nnot a database\n".to_vec()),
+        ("sqlite", fs::read(&other).unwrap()),
+        ("wal sqlite", fs::read(&wal_other).unwrap()),
+    ];
+    for (what, bytes) in files {
+        let sub = tempfile::tempdir().unwrap();
+        let path = sub.path().join("s.db");
+        fs::write(&path, &bytes).unwrap();
+        let read = Store::open_read(&path, wait()).err().expect(what);
+        let write = Store::open_write(&path, wait()).err().expect(what);
+        for e in [read, write] {
+            let e = format!("{:#}", anyhow::Error::from(e));
+            assert!(e.contains("not a gstbatch store"), "{what}: {e}");
+        }
+        assert_eq!(fs::read(&path).unwrap(), bytes, "{what} changed");
+        assert_eq!(fs::read_dir(sub.path()).unwrap().count(), 1, "{what}: files left");
+    }
+}
+
+#[test]
+fn a_missing_store_is_never_created_by_a_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Store::open_read(&dir.path().join("none.db"), wait()).err().unwrap();
+    assert!(matches!(e, Error::Store { source: StoreError::Missing, .. }));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_damaged_store_is_not_written_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let s = Store::open_write(&path, wait()).unwrap();
+    s.conn
+        .execute_batch(
+            "CREATE TABLE filler (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 \
+             FROM n WHERE i < 2000) INSERT INTO filler SELECT hex(randomblob(200)) FROM n;",
+        )
+        .unwrap();
+    s.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").unwrap();
+    drop(s);
+    // Scribble over a page in the middle of the table.
+    let mut bytes = fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 4096].fill(0xA5);
+    fs::write(&path, &bytes).unwrap();
+    let e = Store::open_write(&path, wait()).err().unwrap();
+    let e = format!("{:#}", anyhow::Error::from(e));
+    assert!(e.contains("damaged"), "{e}");
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn a_write_transaction_waits_for_another_then_gives_up_and_readers_do_not_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut a = Store::open_write(&path, wait()).unwrap();
+    let mut b = Store::open_write(&path, wait()).unwrap();
+    let held = a.begin(true).unwrap();
+    let err = format!("{:#}", anyhow::Error::from(b.begin(true).err().unwrap()));
+    assert!(err.contains("locked by another process"), "{err}");
+    let started = Instant::now();
+    let mut r = Store::open_read(&path, Duration::from_secs(5)).unwrap();
+    assert!(r.begin(false).is_ok());
+    assert!(started.elapsed() < Duration::from_secs(2), "a reader waited for the writer");
+    held.commit().unwrap();
+    assert!(b.begin(true).is_ok());
+}
