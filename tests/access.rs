@@ -223,15 +223,12 @@ fn missing_columns_and_bad_flags_are_exit_2() {
 /// waits until it is there.
 fn paused_apply(dir: &Dir, file: &str, seconds: u32) -> std::process::Child {
     let marker = dir.join("paused");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"))
+    let mut child = dir
+        .cmd()
         .args(["access", "apply", file, "--state", "state.db", "--now", NOW, "-q"])
-        .current_dir(dir.path())
         .env("GSTBATCH_TEST_PAUSE_BEFORE_COMMIT", &marker)
         .env("GSTBATCH_TEST_PAUSE_SECONDS", seconds.to_string())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .spawn();
     for _ in 0..600 {
         if marker.exists() {
             return child;
@@ -282,30 +279,17 @@ fn two_applies_at_once_both_land_with_no_event_lost() {
         dir.cmd().args(args).run(0);
     }
     let spawn = |f: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"))
-            .args([
-                "access",
-                "apply",
-                f,
-                "--state",
-                "state.db",
-                "--now",
-                NOW,
-                "-q",
-                "-o",
-                &format!("{f}.out"),
-            ])
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
+        let out = format!("{f}.out");
+        dir.cmd()
+            .args(["access", "apply", f, "--state", "state.db", "--now", NOW, "-q", "-o", &out])
+            .run(0)
     };
-    let (a, b) = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let a = s.spawn(|| spawn("a.csv"));
         let b = s.spawn(|| spawn("b.csv"));
-        (a.join().unwrap(), b.join().unwrap())
+        a.join().unwrap();
+        b.join().unwrap();
     });
-    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
-    assert_eq!(b.status.code(), Some(0), "{}", String::from_utf8_lossy(&b.stderr));
     let conn_events: usize =
         ["a.csv.out", "b.csv.out"].iter().map(|f| dir.read(f).lines().count() - 1).sum();
     assert_eq!(conn_events, 40_000);

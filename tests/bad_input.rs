@@ -102,14 +102,10 @@ fn bad_input_catalogue_gives_a_report_or_a_clean_exit_2() {
         let input = format!("in{i}.csv");
         let report = format!("out{i}.csv");
         dir.write(&input, bytes);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"))
-            .args(["validate", &input, "-o", &report])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let run = dir.cmd().args(["validate", &input, "-o", &report]).run_any();
+        let stderr = run.stderr();
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
-        match out.status.code() {
+        match run.code() {
             Some(0 | 1) => assert!(dir.join(&report).exists(), "{name}: no report"),
             Some(2) => {
                 assert!(stderr.starts_with("gstbatch: "), "{name}: {stderr}");
@@ -167,13 +163,9 @@ proptest! {
             csv.push(b'\n');
         }
         dir.write("in.csv", &csv);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"))
-            .args(["validate", "in.csv", "-q", "--format", "jsonl"])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        prop_assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
-        let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        let run = dir.cmd().args(["validate", "in.csv", "-q", "--format", "jsonl"]).run_any();
+        prop_assert!(matches!(run.code(), Some(0 | 1)), "{}", run.dump("want exit 0 or 1"));
+        let lines: Vec<serde_json::Value> = run.stdout()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();

@@ -1,5 +1,4 @@
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 
 use crate::util::Dir;
 
@@ -156,13 +155,7 @@ fn an_empty_argument_is_reported_as_empty() {
 
 #[test]
 fn closed_stdout_pipe_ends_quietly_with_exit_0() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gstbatch"))
-        .arg("check")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Dir::new().cmd().args(["check"]).spawn();
     let mut stdin = child.stdin.take().unwrap();
     let feeder = std::thread::spawn(move || {
         let line = b"27AAPFU0939F1ZV\n".repeat(10_000);

@@ -10,6 +10,9 @@ mod access;
 mod bad_input;
 /// `gstbatch check`: arguments, stdin, formats, exit codes.
 mod check;
+/// The contract of every command: exit codes, outputs that never
+/// overwrite inputs or the store.
+mod cli;
 /// The bundled samples: every value's expected verdict.
 mod samples;
 /// `gstbatch validate`: input quirks, flags, formats, exit codes, atomicity.

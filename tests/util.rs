@@ -41,9 +41,9 @@ impl Dir {
 
     /// A command for the binary, run in this folder.
     pub fn cmd(&self) -> Cmd {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gstbatch"));
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"));
         cmd.current_dir(self.path());
-        Cmd { cmd, stdin: None }
+        Cmd { cmd, stdin: None, cwd: self.path().to_path_buf() }
     }
 }
 
@@ -52,10 +52,11 @@ pub fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)
 }
 
-/// The binary with arguments and optional stdin.
+/// The binary with arguments, environment and optional stdin.
 pub struct Cmd {
-    cmd: Command,
+    cmd: std::process::Command,
     stdin: Option<Vec<u8>>,
+    cwd: PathBuf,
 }
 
 impl Cmd {
@@ -82,7 +83,7 @@ impl Cmd {
     }
 
     /// Sets an environment variable.
-    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Cmd {
         self.cmd.env(key, value);
         self
     }
@@ -93,33 +94,71 @@ impl Cmd {
         self
     }
 
-    /// Runs and checks the exit code, printing everything on a mismatch.
-    pub fn run(mut self, want: i32) -> Run {
-        let shown = format!("{:?}", self.cmd);
-        if let Some(input) = self.stdin.take() {
-            self.cmd.write_stdin(input);
+    /// What a failure dump shows: the command, its folder and its stdin.
+    fn shown(&self) -> String {
+        let stdin = match &self.stdin {
+            None => "(none)".to_string(),
+            Some(b) if b.len() > 2000 => {
+                format!("{:?}... ({} bytes)", String::from_utf8_lossy(&b[..2000]), b.len())
+            }
+            Some(b) => format!("{:?}", String::from_utf8_lossy(b)),
+        };
+        format!("{:?}\n--- in folder\n{}\n--- stdin\n{stdin}", self.cmd, self.cwd.display())
+    }
+
+    /// Runs to the end (at most two minutes) whatever the exit code.
+    pub fn run_any(self) -> Run {
+        let shown = self.shown();
+        let mut cmd = Command::from_std(self.cmd);
+        if let Some(input) = self.stdin {
+            cmd.write_stdin(input);
         }
-        self.cmd.timeout(std::time::Duration::from_secs(120));
-        let out: Output = self.cmd.output().expect("run gstbatch");
-        let run = Run { out };
-        if run.out.status.code() != Some(want) {
-            panic!(
-                "\n--- command\n{shown}\n--- want exit {want}, got {:?}\n--- stdout\n{}\n--- stderr\n{}\n",
-                run.out.status.code(),
-                run.stdout(),
-                run.stderr()
-            );
+        cmd.timeout(std::time::Duration::from_secs(120));
+        let out: Output = cmd.output().expect("run gstbatch");
+        Run { out, shown }
+    }
+
+    /// Runs and checks the exit code, printing everything on a mismatch.
+    pub fn run(self, want: i32) -> Run {
+        let run = self.run_any();
+        if run.code() != Some(want) {
+            panic!("\n{}", run.dump(&format!("want exit {want}")));
         }
         run
+    }
+
+    /// Starts the binary with piped stdin, stdout and stderr, for tests that
+    /// kill it, read part of its output or close its pipes.
+    pub fn spawn(mut self) -> std::process::Child {
+        use std::process::Stdio;
+        self.cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.cmd.spawn().expect("start gstbatch")
     }
 }
 
 /// A finished run.
 pub struct Run {
     out: Output,
+    shown: String,
 }
 
 impl Run {
+    /// The exit code (`None` if killed by a signal).
+    pub fn code(&self) -> Option<i32> {
+        self.out.status.code()
+    }
+
+    /// Everything about the run, for an assertion message.
+    pub fn dump(&self, why: &str) -> String {
+        format!(
+            "--- command\n{}\n--- {why}, got exit {:?}\n--- stdout\n{}\n--- stderr\n{}\n",
+            self.shown,
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
     /// Standard output as bytes.
     pub fn stdout_bytes(&self) -> Vec<u8> {
         self.out.stdout.clone()
