@@ -100,13 +100,9 @@ pub struct ApplyArgs {
     /// Also write a JSON summary to this file.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    /// Field delimiter (default: tab for .tsv and .tab files, else comma).
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
-    pub delimiter: Option<u8>,
-    /// For a workbook: the sheet, by name or 1-based number (default: the
-    /// first visible worksheet).
-    #[arg(long, value_name = "NAME|N")]
-    pub sheet: Option<String>,
+    /// Table reading options.
+    #[command(flatten)]
+    pub table: TableArgs,
     /// Store options.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -284,19 +280,28 @@ fn parse_jobs(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Flags shared by the commands that read CSV files.
+/// How to read a table: the flags of every command that reads a CSV file or
+/// workbook.
 #[derive(Debug, Clone, Args)]
-pub struct CsvArgs {
+pub struct TableArgs {
     /// Field delimiter (default: tab for .tsv and .tab files, else comma).
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
-    /// The first row is data, not headers.
-    #[arg(long)]
-    pub no_headers: bool,
     /// For a workbook (.xlsx .xlsm .xlsb .xls .ods): the sheet, by name or
     /// 1-based number (default: the first visible worksheet).
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
+}
+
+/// Flags shared by the commands that read CSV files in bulk.
+#[derive(Debug, Clone, Args)]
+pub struct CsvArgs {
+    /// Table reading options.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// The first row is data, not headers.
+    #[arg(long)]
+    pub no_headers: bool,
     /// Worker threads, 0 to 256 (0 = one per core).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N",
           value_parser = parse_jobs)]
@@ -402,7 +407,7 @@ mod tests {
         ])
         .unwrap();
         let Command::Validate(a) = cli.command else { panic!("not validate") };
-        assert_eq!(a.csv.delimiter, Some(b'\t'));
+        assert_eq!(a.csv.table.delimiter, Some(b'\t'));
         assert_eq!(a.csv.jobs, 1);
         assert!(a.only_invalid && a.no_duplicates);
         assert_eq!(parse_delimiter(";"), Ok(b';'));

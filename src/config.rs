@@ -76,9 +76,9 @@ impl Config {
                 Ok(Config::Validate(validate::Settings {
                     input,
                     read: ReadOptions {
-                        delimiter: a.csv.delimiter,
+                        delimiter: a.csv.table.delimiter,
                         headers: !a.csv.no_headers,
-                        sheet: a.csv.sheet,
+                        sheet: a.csv.table.sheet,
                     },
                     report,
                     summary: a.summary,
@@ -100,8 +100,8 @@ impl Config {
                     guard(&[&a.instructions], Some(&store.path), &report, a.summary.as_deref())?;
                     Ok(Config::Apply(apply::Settings {
                         input: Source::from_arg(&a.instructions),
-                        delimiter: a.delimiter,
-                        sheet: a.sheet,
+                        delimiter: a.table.delimiter,
+                        sheet: a.table.sheet,
                         dry_run: a.dry_run,
                         reapply: a.reapply,
                         summary: a.summary,

@@ -92,6 +92,20 @@ impl Error {
         }
     }
 
+    /// The message with its causes, as `cannot write r.csv: No space left on
+    /// device`: what the binary prints, for messages the library writes
+    /// itself.
+    pub fn describe(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        text
+    }
+
     /// Whether the failure is a closed output pipe (`gstbatch ... | head`),
     /// which is not a failure for the user.
     pub fn is_broken_pipe(&self) -> bool {

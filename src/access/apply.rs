@@ -247,8 +247,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
         (Err(e), Some(id)) => {
             eprintln!(
                 "gstbatch: the batch WAS applied (batch {id}, committed to {store_name}), but \
-                 {:#}. Run the same command again to write its report from the store.",
-                anyhow_chain(&e)
+                 {}. Run the same command again to write its report from the store.",
+                e.describe()
             );
             Ok(Exit::Findings)
         }
@@ -259,18 +259,6 @@ pub fn run(s: &Settings) -> Result<Exit> {
 enum Pending {
     Ready(Ready),
     AfterCommit(Report),
-}
-
-/// An error and its causes, as `a: b: c`.
-fn anyhow_chain(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// The instruction rows of a table, parsed on every core.

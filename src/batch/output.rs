@@ -135,7 +135,19 @@ pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFil
         .prefix(".gstbatch-")
         .suffix(suffix)
         .tempfile_in(dir)
-        .map_err(|e| Error::Write { path: target.to_path_buf(), source: e })
+        .map_err(|e| Error::Write { path: target.to_path_buf(), source: without_path(e) })
+}
+
+/// The temporary file's name is ours, not the user's: messages name the
+/// target, so the cause keeps only the operating system's words.
+fn without_path(e: io::Error) -> io::Error {
+    // tempfile wraps the OS error in one whose text ends with the path, and
+    // does not expose the original.
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((words, _)) => io::Error::new(e.kind(), words.to_string()),
+        None => e,
+    }
 }
 
 /// A report gets the permissions of the file it replaces, or the usual
@@ -175,6 +187,14 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn messages_name_the_target_not_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Output::create(Some(&dir.path().join("no/such/r.csv"))).err().unwrap();
+        let text = e.describe();
+        assert!(text.contains("r.csv") && !text.contains(".gstbatch-"), "{text}");
     }
 
     #[cfg(unix)]

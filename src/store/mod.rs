@@ -220,15 +220,10 @@ fn create(path: &Path) -> std::result::Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| StoreError::Io("cannot create its folder", e))?;
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".gstbatch-")
-        .suffix(".db.partial")
-        .tempfile_in(dir)
-        .map_err(|e| StoreError::Io("cannot create it", e))?;
+    let tmp = crate::batch::output::temp_beside(path, ".db.partial").map_err(|e| match e {
+        Error::Write { source, .. } => StoreError::Io("cannot create it", source),
+        other => StoreError::Io("cannot create it", io::Error::other(other.to_string())),
+    })?;
     {
         let mut conn = Connection::open(tmp.path())?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
