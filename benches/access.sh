@@ -6,6 +6,7 @@
 #
 #   apt-get install sqlite3               # not a project dependency
 #   benches/access.sh [RUNS]              # default 3
+#   BASE=/tmp/old/gstbatch benches/access.sh 5   # paired with an older build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -18,17 +19,7 @@ for n in 100000 1000000; do
   [ -f "$DIR/ins$n.csv" ] || "$G" generate --instructions 100000 --rows "$n" -o "$DIR/ins$n.csv"
 done
 
-# median wall seconds and that run's max RSS (KiB); `setup` runs untimed first
-measure() {
-  local setup=$1; shift
-  local results=()
-  for _ in $(seq "$RUNS"); do
-    eval "$setup"
-    /usr/bin/time -f "%e %M" -o "$DIR/time" "$@" > /dev/null 2>&1 || true
-    results+=("$(tail -n 1 "$DIR/time")")
-  done
-  printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
+. benches/measure.sh
 
 echo "| instructions | command | wall s (median of $RUNS) | peak RSS MiB |"
 echo "|---|---|---|---|"
@@ -36,8 +27,8 @@ for n in 100000 1000000; do
   f="$DIR/ins$n.csv"
   db="$DIR/bench.db"
   row() { read -r s kb; printf '| %s | %s | %s | %s |\n' "$n" "$1" "$s" "$((kb / 1024))"; }
-  measure "rm -f $db*" sqlite3 "$db" ".import --csv $f t" | row "sqlite3 .import --csv"
-  measure "rm -f $db*" "$G" access apply "$f" --state "$db" --now "$NOW" -q -o "$DIR/apply.csv" | row "access apply (report to a file)"
-  measure "true" "$G" access status --state "$db" --now "$NOW" -q -o "$DIR/status.csv" | row "access status (all GSTINs)"
-  measure "true" "$G" access status --state "$db" --now "$NOW" -q --expiring-within 7d -o "$DIR/status.csv" | row "access status --expiring-within 7d"
+  measure "rm -f $db*" /dev/null sqlite3 "$db" ".import --csv $f t" | row "sqlite3 .import --csv"
+  row_pair "$n" "access apply (report to a file)" "rm -f $db*" /dev/null access apply "$f" --state "$db" --now "$NOW" -q -o "$DIR/apply.csv"
+  row_pair "$n" "access status (all GSTINs)" true /dev/null access status --state "$db" --now "$NOW" -q -o "$DIR/status.csv"
+  row_pair "$n" "access status --expiring-within 7d" true /dev/null access status --state "$db" --now "$NOW" -q --expiring-within 7d -o "$DIR/status.csv"
 done

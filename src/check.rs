@@ -88,10 +88,12 @@ impl<'a> CheckRecord<'a> {
 
     /// One aligned line for people.
     fn text_line(&self) -> String {
-        let shown = if self.input.is_empty() || self.input.chars().any(char::is_control) {
-            format!("\"{}\"", self.input.escape_debug())
-        } else {
-            self.input.to_string()
+        // Hidden characters (a bidirectional control would reorder the
+        // line) are shown as <U+XXXX>; everything else as itself.
+        let shown = match ident::hidden::visible(self.input) {
+            _ if self.input.is_empty() => "\"\"".to_string(),
+            std::borrow::Cow::Owned(v) => format!("\"{v}\""),
+            std::borrow::Cow::Borrowed(v) => v.to_string(),
         };
         let mut line = format!("{shown:<17} {:<8}", self.status);
         if let Some(code) = self.code {
@@ -150,10 +152,12 @@ impl Sink<'_> {
 }
 
 /// Runs `check`: every argument in order, with `-` (or no arguments)
-/// standing for the lines of `stdin`. Blank stdin lines are skipped.
+/// standing for the lines of `stdin` (a byte-order mark skipped; lines end
+/// at `\n`, `\r\n` or `\r`). Blank stdin lines are skipped.
 ///
 /// # Errors
-/// [`Error::Read`] and [`Error::Write`] when stdin or stdout fail.
+/// [`Error::Read`] and [`Error::Write`] when stdin or stdout fail;
+/// [`Error::Usage`] when nothing at all was checked.
 pub fn run(settings: &Settings, stdin: &mut dyn BufRead, stdout: &mut dyn Write) -> Result<Exit> {
     let opts = settings.opts;
     let kind = settings.kind;
@@ -161,11 +165,13 @@ pub fn run(settings: &Settings, stdin: &mut dyn BufRead, stdout: &mut dyn Write)
         Format::Text => Sink::Text(stdout),
         Format::Rows(f) => Sink::Rows(RowWriter::new(stdout, f)),
     };
-    let mut invalid = 0u64;
-    let mut one = |input: &str, sink: &mut Sink<'_>| -> Result<()> {
-        let verdict = ident::check(input, kind, opts);
+    let (mut checked, mut invalid) = (0u64, 0u64);
+    let mut one = |bytes: &[u8], sink: &mut Sink<'_>| -> Result<()> {
+        let input = String::from_utf8_lossy(bytes);
+        let verdict = ident::check_bytes(bytes, kind, opts);
+        checked += 1;
         invalid += u64::from(verdict.result.is_err());
-        sink.write(&CheckRecord::new(input, &verdict, opts)).map_err(write_err)?;
+        sink.write(&CheckRecord::new(&input, &verdict, opts)).map_err(write_err)?;
         if settings.flush_each {
             sink.flush().map_err(write_err)?;
         }
@@ -175,10 +181,11 @@ pub fn run(settings: &Settings, stdin: &mut dyn BufRead, stdout: &mut dyn Write)
     let ids = if settings.ids.is_empty() { &from_stdin[..] } else { &settings.ids[..] };
     for id in ids {
         if id != "-" {
-            one(id, &mut sink)?;
+            one(id.as_bytes(), &mut sink)?;
             continue;
         }
         let mut line = Vec::new();
+        let mut first = true;
         loop {
             line.clear();
             let n = stdin
@@ -187,14 +194,29 @@ pub fn run(settings: &Settings, stdin: &mut dyn BufRead, stdout: &mut dyn Write)
             if n == 0 {
                 break;
             }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_end_matches(['\n', '\r']);
-            if !text.trim().is_empty() {
-                one(text, &mut sink)?;
+            // A byte-order mark (Notepad, Excel) is not part of the value.
+            let bytes = match line.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) if first => rest,
+                _ => &line[..],
+            };
+            first = false;
+            // Lines end at \n, \r\n or a lone \r (old Mac files).
+            let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            for value in bytes.split(|&b| b == b'\r') {
+                if !String::from_utf8_lossy(value).trim().is_empty() {
+                    one(value, &mut sink)?;
+                }
             }
         }
     }
     sink.finish().map_err(write_err)?;
+    if checked == 0 {
+        return Err(Error::Usage(
+            "nothing checked: standard input held no identifiers (give them as arguments, or \
+             one per line on stdin)"
+                .into(),
+        ));
+    }
     Ok(Exit::from_failures(invalid))
 }
 

@@ -14,6 +14,13 @@ use gstbatch::{Error, access, check, generate, validate};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C or SIGTERM: remove unfinished output files, then stop. The old
+    // report stays; an open store transaction is never committed.
+    let _ = ctrlc::set_handler(|| {
+        gstbatch::batch::output::remove_partials();
+        eprintln!("gstbatch: interrupted; nothing unfinished was left behind");
+        std::process::exit(i32::from(Exit::Failed.code()));
+    });
     match Config::from_cli(cli).and_then(run) {
         Ok(exit) => exit.into(),
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,

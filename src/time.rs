@@ -31,7 +31,9 @@ const LOCAL_FORMATS: &[&str] = &[
 
 /// Parses a timestamp: RFC 3339 with an offset, `YYYY-MM-DD HH:MM[:SS]`,
 /// `YYYY-MM-DDTHH:MM[:SS]`, `DD-MM-YYYY HH:MM[:SS]`, `DD/MM/YYYY
-/// HH:MM[:SS]`, or a bare `YYYY-MM-DD` (00:00 IST). The result is in IST.
+/// HH:MM[:SS]`, or a bare `YYYY-MM-DD` (00:00 IST). The result is in IST,
+/// and no earlier than 2017-07-01 (GST began; this also catches two-digit
+/// years) and before the year 2100.
 ///
 /// # Errors
 /// A message listing the accepted forms.
@@ -43,6 +45,35 @@ const LOCAL_FORMATS: &[&str] = &[
 /// assert_eq!(format(&parse("26/11/2026 09:15").unwrap()), "2026-11-26T09:15:00+05:30");
 /// ```
 pub fn parse(text: &str) -> Result<Time, String> {
+    let t = parse_any(text)?;
+    let year = chrono::Datelike::year(&t);
+    if t.timestamp() < GST_BEGAN {
+        return Err(format!(
+            "{text:?} is in the year {year}, before GST began (2017-07-01): write the year with \
+             four digits, as in {FORMS}"
+        ));
+    }
+    if year >= LAST_YEAR {
+        return Err(format!(
+            "{text:?} is in the year {year}, too far ahead to be a real time; use {FORMS}"
+        ));
+    }
+    Ok(t)
+}
+
+/// 2017-07-01 00:00 IST, when GST began: no GST time is earlier, and a
+/// two-digit year (`26/11/26`, year 26) lands before it.
+const GST_BEGAN: i64 = 1_498_847_400;
+
+/// The first year refused as too far ahead.
+const LAST_YEAR: i32 = 2100;
+
+/// The accepted forms, for messages.
+const FORMS: &str = "RFC 3339 (2026-11-26T09:15:00+05:30), YYYY-MM-DD HH:MM[:SS], DD-MM-YYYY \
+                     HH:MM[:SS], DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD (IST)";
+
+/// [`parse`] without the bounds.
+fn parse_any(text: &str) -> Result<Time, String> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&ist()));
@@ -57,10 +88,7 @@ pub fn parse(text: &str) -> Result<Time, String> {
     {
         return from_local(naive, text);
     }
-    Err(format!(
-        "{text:?} is not a time: use RFC 3339 (2026-11-26T09:15:00+05:30), YYYY-MM-DD HH:MM[:SS], \
-         DD-MM-YYYY HH:MM[:SS], DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD (IST)"
-    ))
+    Err(format!("{text:?} is not a time: use {FORMS}"))
 }
 
 fn from_local(naive: NaiveDateTime, text: &str) -> Result<Time, String> {
@@ -163,6 +191,21 @@ mod tests {
             assert!(parse(text).is_err(), "{text}");
         }
         assert!(parse("x").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn two_digit_years_and_absurd_years_are_refused() {
+        for text in
+            ["26/11/26 10:00", "26-11-26 10:00", "0026-11-26", "2017-06-30 23:59", "1999-01-01"]
+        {
+            let e = parse(text).unwrap_err();
+            assert!(e.contains("four digits") && e.contains("RFC 3339"), "{text}: {e}");
+        }
+        for text in ["2100-01-01", "9999-12-31 23:59", "+10000-01-01T00:00:00Z"] {
+            assert!(parse(text).is_err(), "{text}");
+        }
+        assert!(parse("2017-07-01").is_ok());
+        assert_eq!(GST_BEGAN, parse_any("2017-07-01").unwrap().timestamp());
     }
 
     #[test]

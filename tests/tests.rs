@@ -13,6 +13,8 @@ mod check;
 /// The contract of every command: exit codes, outputs that never
 /// overwrite inputs or the store.
 mod cli;
+/// One test per defect class of issue 9, each failing on the code before.
+mod regression;
 /// The bundled samples: every value's expected verdict.
 mod samples;
 /// `gstbatch validate`: input quirks, flags, formats, exit codes, atomicity.

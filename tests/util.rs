@@ -43,7 +43,27 @@ impl Dir {
     pub fn cmd(&self) -> Cmd {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"));
         cmd.current_dir(self.path());
-        Cmd { cmd, stdin: None, cwd: self.path().to_path_buf() }
+        Cmd { cmd, stdin: None, cwd: self.path().to_path_buf(), stdout_redirected: false }
+    }
+
+    /// A command for the binary run under `umask MASK` (through `sh`, since
+    /// the standard library cannot set a child's umask).
+    pub fn cmd_with_umask(&self, mask: &str) -> Cmd {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.current_dir(self.path())
+            .args(["-c", &format!("umask {mask} && exec \"$0\" \"$@\"")])
+            .arg(env!("CARGO_BIN_EXE_gstbatch"));
+        Cmd { cmd, stdin: None, cwd: self.path().to_path_buf(), stdout_redirected: false }
+    }
+
+    /// The names of the files in the folder, sorted.
+    pub fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path())
+            .expect("list test folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -57,6 +77,8 @@ pub struct Cmd {
     cmd: std::process::Command,
     stdin: Option<Vec<u8>>,
     cwd: PathBuf,
+    /// stdout goes to a file, so it is not captured.
+    stdout_redirected: bool,
 }
 
 impl Cmd {
@@ -88,6 +110,14 @@ impl Cmd {
         self
     }
 
+    /// Sends stdout to a file (`/dev/full`, say) instead of capturing it.
+    pub fn stdout_to(mut self, path: &str) -> Cmd {
+        let file = std::fs::OpenOptions::new().write(true).open(path).expect("open stdout file");
+        self.cmd.stdout(file);
+        self.stdout_redirected = true;
+        self
+    }
+
     /// Pipes `input` to stdin.
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
         self.stdin = Some(input.into());
@@ -107,8 +137,14 @@ impl Cmd {
     }
 
     /// Runs to the end (at most two minutes) whatever the exit code.
-    pub fn run_any(self) -> Run {
+    pub fn run_any(mut self) -> Run {
         let shown = self.shown();
+        if self.stdout_redirected {
+            // assert_cmd would capture stdout over the redirection.
+            assert!(self.stdin.is_none(), "stdin with a redirected stdout is not supported");
+            let out = self.cmd.output().expect("run gstbatch");
+            return Run { out, shown };
+        }
         let mut cmd = Command::from_std(self.cmd);
         if let Some(input) = self.stdin {
             cmd.write_stdin(input);
@@ -134,6 +170,15 @@ impl Cmd {
         self.cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         self.cmd.spawn().expect("start gstbatch")
     }
+}
+
+/// Sends a signal (`TERM`, `INT`) to a running child, through `kill(1)`.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args(["-s", name, &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -s {name} failed");
 }
 
 /// A finished run.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::batch::input::{BlockReader, Source};
+use crate::batch::input::{BlockReader, Source, unclosed_quote};
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{Ready, Report, SummaryFile, Target};
 use crate::batch::scan::{self, Fields, Records};
@@ -275,12 +275,14 @@ fn parse_rows(source: &Source, text: &[u8], delimiter: u8, now: i64) -> Result<V
     let cols =
         Columns::find(&headers).map_err(|e| Error::Column { path: source.path(), source: e })?;
     let mut row = 1 + header.blank_before as u64;
-    let raw: Vec<(u64, scan::RawRecord<'_>)> = recs
-        .map(|r| {
-            row += 1 + r.blank_before as u64;
-            (row, r)
-        })
-        .collect();
+    let mut raw: Vec<(u64, scan::RawRecord<'_>)> = Vec::new();
+    for r in recs {
+        row += 1 + r.blank_before as u64;
+        if r.unterminated {
+            return Err(unclosed_quote(source.path(), row));
+        }
+        raw.push((row, r));
+    }
     if raw.is_empty() {
         return Err(Error::NotCsv {
             path: source.path(),

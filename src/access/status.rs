@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::batch::columns::{self, Family};
-use crate::batch::input::{BlockReader, Source};
+use crate::batch::input::{BlockReader, Source, unclosed_quote};
 use crate::batch::progress::Ui;
 use crate::batch::report::{Report, Target};
 use crate::batch::scan::{self, Fields, Records};
@@ -120,6 +120,9 @@ fn requested(s: &Settings) -> Result<Option<Vec<String>>> {
         let mut row = 0;
         for rec in recs {
             row += 1 + rec.blank_before;
+            if rec.unterminated {
+                return Err(unclosed_quote(path.clone(), row as u64));
+            }
             let fields = Fields::new(&rec, d);
             let text = scan::text(fields.get(column).unwrap_or_default()).into_owned();
             if !text.trim().is_empty() {

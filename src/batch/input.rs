@@ -63,6 +63,18 @@ pub fn delimiter_for(source: &Source, flag: Option<u8>) -> u8 {
     }
 }
 
+/// The error for a quoted field opened at spreadsheet row `row` and never
+/// closed: read on, it would have made the rest of the file one cell.
+pub fn unclosed_quote(path: PathBuf, row: u64) -> Error {
+    Error::NotCsv {
+        path,
+        why: format!(
+            "row {row} opens a quoted field (\") that is never closed, so everything after it \
+             would be one cell; close or remove that quote"
+        ),
+    }
+}
+
 /// Checks the start of an input (UTF-16 already decoded): the length of a
 /// UTF-8 byte-order mark to skip (0 or 3), or why the input is clearly not
 /// CSV text.
@@ -176,7 +188,7 @@ impl BlockReader {
         };
         let sha256 = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
         let mut reader = match source {
-            Source::File(p) if super::workbook::is_workbook(p) => {
+            Source::File(p) if super::workbook::is_workbook(p) || sheet.is_some() => {
                 BlockReader::open_any(source.clone(), flag, sheet, true)?
             }
             _ => {
@@ -207,8 +219,15 @@ impl BlockReader {
         sheet: Option<&str>,
         headers: bool,
     ) -> Result<BlockReader> {
+        let book = matches!(&source, Source::File(p) if super::workbook::is_workbook(p));
+        if sheet.is_some() && !book {
+            return Err(Error::Usage(format!(
+                "--sheet is for workbooks (.xlsx .xlsm .xlsb .xls .ods); {} is not one",
+                source.display()
+            )));
+        }
         match &source {
-            Source::File(p) if super::workbook::is_workbook(p) => {
+            Source::File(p) if book => {
                 let csv = super::workbook::to_csv(p, sheet, headers)?;
                 BlockReader::from_reader(source, Box::new(io::Cursor::new(csv)), b',', None)
             }

@@ -131,11 +131,29 @@ pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFil
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".gstbatch-")
         .suffix(suffix)
         .tempfile_in(dir)
-        .map_err(|e| Error::Write { path: target.to_path_buf(), source: without_path(e) })
+        .map_err(|e| Error::Write { path: target.to_path_buf(), source: without_path(e) })?;
+    PARTIALS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tmp.path().into());
+    Ok(tmp)
+}
+
+/// Every temporary file made by [`temp_beside`] in this process. A file
+/// that was since renamed into place or deleted is simply gone from its
+/// temporary name, so the list needs no upkeep.
+static PARTIALS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Deletes the temporary files still under their temporary names: for the
+/// binary's SIGINT/SIGTERM handler, which then exits without finishing, so
+/// that an interrupted run leaves no `.gstbatch-*.partial` behind (and any
+/// earlier report untouched, as always).
+pub fn remove_partials() {
+    let list = PARTIALS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for path in list.iter() {
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// The temporary file's name is ours, not the user's: messages name the
@@ -150,20 +168,34 @@ fn without_path(e: io::Error) -> io::Error {
     }
 }
 
-/// A report gets the permissions of the file it replaces, or the usual
-/// `rw-r--r--` (the temporary file starts as owner-only).
+/// A report gets the permissions of the file it replaces (never wider), or
+/// those of any new file under the process's umask, as `>` in a shell would
+/// give (the temporary file starts as owner-only).
 #[cfg(unix)]
 pub(crate) fn set_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let perms = match fs::metadata(target) {
         Ok(m) => m.permissions(),
-        Err(_) => fs::Permissions::from_mode(0o644),
+        Err(_) => fs::Permissions::from_mode(0o666 & !umask()),
     };
     fs::set_permissions(tmp, perms)
 }
 
+/// The process's umask, read without changing it (Linux reports it in
+/// `/proc/self/status`); elsewhere the common `022`.
+#[cfg(unix)]
+fn umask() -> u32 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Umask:"))?;
+            u32::from_str_radix(line["Umask:".len()..].trim(), 8).ok()
+        })
+        .unwrap_or(0o022)
+}
+
 #[cfg(not(unix))]
-fn set_permissions(_tmp: &Path, _target: &Path) -> io::Result<()> {
+pub(crate) fn set_permissions(_tmp: &Path, _target: &Path) -> io::Result<()> {
     Ok(())
 }
 

@@ -48,6 +48,10 @@ impl Format {
     }
 }
 
+/// Workbook extensions gstbatch reads but does not write: a report named so
+/// would silently be CSV.
+const OTHER_BOOKS: [&str; 4] = ["xls", "xlsm", "xlsb", "ods"];
+
 /// Where a report goes and in what format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -65,6 +69,16 @@ impl Target {
     /// [`Error::Usage`] for an `.xlsx` report without a file.
     pub fn new(path: Option<&Path>, format: Option<Format>) -> Result<Target> {
         let path = path.filter(|p| *p != Path::new("-")).map(Path::to_path_buf);
+        let ext = path.as_deref().and_then(|p| p.extension()).and_then(|e| e.to_str());
+        if format.is_none()
+            && let Some(ext) = ext.filter(|e| OTHER_BOOKS.iter().any(|b| e.eq_ignore_ascii_case(b)))
+        {
+            return Err(Error::Usage(format!(
+                "-o {}: gstbatch writes .xlsx workbooks, not .{ext}; name the report .xlsx, or \
+                 give --format csv to write CSV under this name",
+                path.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+            )));
+        }
         let format = format.unwrap_or_else(|| Format::from_path(path.as_deref()));
         if format == Format::Xlsx && path.is_none() {
             return Err(Error::Usage("an .xlsx report needs -o FILE.xlsx".into()));
@@ -443,6 +457,11 @@ mod tests {
         assert_eq!(Format::from_path(Some("r.json".as_ref())), Format::Json);
         assert_eq!(Format::from_path(Some("r.xlsx".as_ref())), Format::Xlsx);
         assert!(Target::new(Some("-".as_ref()), Some(Format::Xlsx)).is_err());
+        for name in ["r.ods", "r.xls", "r.XLSM", "r.xlsb"] {
+            let e = Target::new(Some(name.as_ref()), None).unwrap_err().to_string();
+            assert!(e.contains("writes .xlsx workbooks"), "{e}");
+            assert!(Target::new(Some(name.as_ref()), Some(Format::Csv)).is_ok());
+        }
         assert_eq!(Target::new(Some("-".as_ref()), None).unwrap(), Target::stdout());
     }
 

@@ -85,6 +85,10 @@ pub struct RawRecord<'a> {
     pub quoted: bool,
     /// Blank lines skipped before this record (each a spreadsheet row).
     pub blank_before: usize,
+    /// Whether a quoted field is still open where the buffer ends: at the
+    /// end of the input, a missing closing quote that swallowed everything
+    /// after it.
+    pub unterminated: bool,
 }
 
 /// Iterates over the records of a block that starts at a record boundary.
@@ -125,8 +129,9 @@ impl<'a> Records<'a> {
         }
     }
 
-    /// The end (exclusive) of a record starting at `start` that holds quotes.
-    fn quoted_end(&self, start: usize) -> usize {
+    /// The end (exclusive) of a record starting at `start` that holds
+    /// quotes, and whether a quoted field is still open at the buffer's end.
+    fn quoted_end(&self, start: usize) -> (usize, bool) {
         let buf = self.buf;
         let mut i = start;
         let mut field_start = true;
@@ -137,7 +142,7 @@ impl<'a> Records<'a> {
                 i += 1;
                 loop {
                     match memchr(b'"', &buf[i..]) {
-                        None => return buf.len(),
+                        None => return (buf.len(), true),
                         Some(j) if buf.get(i + j + 1) == Some(&b'"') => i += j + 2,
                         Some(j) => {
                             i += j + 1;
@@ -149,12 +154,12 @@ impl<'a> Records<'a> {
                 continue;
             }
             if b == b'\n' || b == b'\r' {
-                return i;
+                return (i, false);
             }
             field_start = b == self.delimiter;
             i += 1;
         }
-        buf.len()
+        (buf.len(), false)
     }
 }
 
@@ -172,14 +177,17 @@ impl<'a> Iterator for Records<'a> {
         }
         let start = self.pos;
         let rest = &self.buf[start..];
-        let (end, quoted) = match memchr3(b'\n', b'\r', b'"', rest) {
-            None => (self.buf.len(), false),
-            Some(i) if rest[i] != b'"' => (start + i, false),
-            Some(_) => (self.quoted_end(start), true),
+        let (end, quoted, unterminated) = match memchr3(b'\n', b'\r', b'"', rest) {
+            None => (self.buf.len(), false, false),
+            Some(i) if rest[i] != b'"' => (start + i, false, false),
+            Some(_) => {
+                let (end, open) = self.quoted_end(start);
+                (end, true, open)
+            }
         };
         self.pos = end;
         self.skip_terminator();
-        Some(RawRecord { bytes: &self.buf[start..end], quoted, blank_before: blank })
+        Some(RawRecord { bytes: &self.buf[start..end], quoted, blank_before: blank, unterminated })
     }
 }
 
@@ -337,11 +345,30 @@ fn push_quoted(out: &mut Vec<u8>, field: &[u8]) {
     out.push(b'"');
 }
 
+/// How many line breaks a quoted record may span before a reader warns
+/// that a closing quote may be missing.
+pub const PLAUSIBLE_LINES: usize = 100;
+
+/// Line breaks inside a record (only quoted records can hold any).
+pub fn lines_spanned(rec: &RawRecord<'_>) -> usize {
+    if rec.quoted { memchr::memchr_iter(b'\n', rec.bytes).count() } else { 0 }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn an_unclosed_quote_at_the_end_is_flagged() {
+        let recs: Vec<RawRecord<'_>> = Records::new(b"a,b\n1,\"oops\n2,x\n3,y\n", b',').collect();
+        assert_eq!(recs.len(), 2);
+        assert!(!recs[0].unterminated && recs[1].unterminated);
+        assert_eq!(lines_spanned(&recs[1]), 3);
+        let closed: Vec<RawRecord<'_>> = Records::new(b"1,\"a\nb\"\n2,\"\"\n", b',').collect();
+        assert!(closed.iter().all(|r| !r.unterminated));
+    }
 
     /// Spreadsheet rows: records plus blank lines.
     fn rows(buf: &[u8]) -> usize {
@@ -403,7 +430,7 @@ mod tests {
 
     #[test]
     fn field_access() {
-        let r = RawRecord { bytes: b"a,,ccc", quoted: false, blank_before: 0 };
+        let r = RawRecord { bytes: b"a,,ccc", quoted: false, blank_before: 0, unterminated: false };
         let f = Fields::new(&r, b',');
         assert_eq!(f.len(), 3);
         assert_eq!(f.get(0), Some(&b"a"[..]));

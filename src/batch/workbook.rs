@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, SheetType, SheetVisible, open_workbook_auto};
+use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto};
 
 use super::columns;
 use crate::error::{Error, Result};
@@ -84,35 +84,165 @@ pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>
             .map(|s| s.name.clone())
             .ok_or_else(|| err(format!("no visible worksheet; the sheets are {}", list())))?,
     };
-    let range = book.worksheet_range(&name).map_err(|e| err(format!("sheet {name:?}: {e}")))?;
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
-    let filled = |r: &[String]| r.iter().filter(|c| !c.trim().is_empty()).count();
-    let header = if headers {
-        let top = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
-        top.iter()
-            .position(|r| r.iter().any(|c| columns::family(c.as_bytes()).is_some()))
-            .or_else(|| top.iter().position(|r| filled(r) >= 2))
-            .or_else(|| top.iter().position(|r| filled(r) >= 1))
-            .unwrap_or(0)
-    } else {
-        0
-    };
-    let quoting = Quoting::new(b',');
-    let mut out = Vec::new();
-    out.extend(std::iter::repeat_n(b'\n', first_row as usize + header));
-    for row in &rows[header.min(rows.len())..] {
-        if filled(row) > 0 {
-            // Trailing empty cells are dropped, as a CSV export does.
-            let len = row.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
-            for (i, c) in row[..len].iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                quoting.push(&mut out, c.as_bytes());
+    let sheet_err = |e: &dyn std::fmt::Display| err(format!("sheet {name:?}: {e}"));
+    let cell_err = |e: String| err(format!("sheet {name:?}: {e}"));
+    let mut rows = Rows::new(headers);
+    // xlsx and xlsb are streamed cell by cell: memory follows the cells
+    // that exist, never the sheet's extent (one cell at XFD1048576 must
+    // not cost a dense range). xls (at most 65,536 x 256) and ods are read
+    // whole by calamine.
+    match &mut book {
+        Sheets::Xlsx(x) => {
+            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(&e))?;
+            rows.col0 = cells.dimensions().start.1;
+            while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(&e))? {
+                rows.push(cell.get_position(), Data::from(cell.get_value().clone()))
+                    .map_err(cell_err)?;
             }
         }
-        out.push(b'\n');
+        Sheets::Xlsb(x) => {
+            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(&e))?;
+            rows.col0 = cells.dimensions().start.1;
+            while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(&e))? {
+                rows.push(cell.get_position(), Data::from(cell.get_value().clone()))
+                    .map_err(cell_err)?;
+            }
+        }
+        _ => {
+            let range = book.worksheet_range(&name).map_err(|e| sheet_err(&e))?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            rows.col0 = c0;
+            for (r, c, v) in range.used_cells() {
+                rows.push((r0 + r as u32, c0 + c as u32), v.clone()).map_err(cell_err)?;
+            }
+        }
     }
-    Ok(out)
+    Ok(rows.finish())
+}
+
+/// Turns cells, arriving row by row, into CSV text: one line per sheet row
+/// from row 1, title rows above the header blank. Rows are held only until
+/// the header is found among the first [`HEADER_SEARCH_ROWS`].
+struct Rows {
+    /// Whether to look for a header row below title rows.
+    headers: bool,
+    /// The sheet's first column (columns before it are not written).
+    col0: u32,
+    /// The first row holding a cell, once seen.
+    first: Option<u32>,
+    /// Rows held while the header is looked for: (row, cells).
+    top: Vec<(u32, Vec<String>)>,
+    /// Whether the header has been decided and `top` written.
+    decided: bool,
+    /// The row being filled, once decided.
+    current: Option<(u32, Vec<String>)>,
+    /// The next sheet row to write a line for.
+    next_line: u32,
+    quoting: Quoting,
+    out: Vec<u8>,
+}
+
+impl Rows {
+    fn new(headers: bool) -> Rows {
+        Rows {
+            headers,
+            col0: 0,
+            first: None,
+            top: Vec::new(),
+            decided: false,
+            current: None,
+            next_line: 0,
+            quoting: Quoting::new(b','),
+            out: Vec::new(),
+        }
+    }
+
+    /// Adds a cell; cells of one row arrive together, rows in order.
+    fn push(&mut self, (row, col): (u32, u32), value: Data) -> std::result::Result<(), String> {
+        let text = cell_text(&value);
+        if text.is_empty() {
+            return Ok(());
+        }
+        let first = *self.first.get_or_insert(row);
+        if !self.decided && row >= first.saturating_add(HEADER_SEARCH_ROWS as u32) {
+            self.decide();
+        }
+        let held = if self.decided { self.current.as_mut() } else { self.top.last_mut() };
+        let cells = match held {
+            Some((r, cells)) if *r == row => cells,
+            Some((r, _)) if *r > row => {
+                return Err(format!(
+                    "its cells are out of order (row {} after row {})",
+                    row + 1,
+                    *r + 1
+                ));
+            }
+            _ => {
+                if self.decided {
+                    if let Some((r, cells)) = self.current.take() {
+                        self.write_row(r, &cells);
+                    }
+                    &mut self.current.insert((row, Vec::new())).1
+                } else {
+                    self.top.push((row, Vec::new()));
+                    &mut self.top.last_mut().expect("just pushed").1
+                }
+            }
+        };
+        let c = col.saturating_sub(self.col0) as usize;
+        if cells.len() <= c {
+            cells.resize(c + 1, String::new());
+        }
+        cells[c] = text;
+        Ok(())
+    }
+
+    /// Chooses the header among the held rows and writes from it on.
+    fn decide(&mut self) {
+        self.decided = true;
+        let first = self.first.unwrap_or(0);
+        let filled = |r: &[String]| r.iter().filter(|c| !c.trim().is_empty()).count();
+        let held = std::mem::take(&mut self.top);
+        let header_row = if self.headers {
+            let find = |f: &dyn Fn(&[String]) -> bool| held.iter().find(|(_, r)| f(r)).map(|x| x.0);
+            find(&|r| r.iter().any(|c| columns::family(c.as_bytes()).is_some()))
+                .or_else(|| find(&|r| filled(r) >= 2))
+                .or_else(|| find(&|r| filled(r) >= 1))
+                .unwrap_or(first)
+        } else {
+            first
+        };
+        // Rows above the header (titles) become blank lines: lines are
+        // written from row 1 on.
+        for (r, cells) in held.into_iter().filter(|(r, _)| *r >= header_row) {
+            self.write_row(r, &cells);
+        }
+    }
+
+    /// Writes blank lines up to row `r`, then row `r`.
+    fn write_row(&mut self, r: u32, cells: &[String]) {
+        self.out.extend(std::iter::repeat_n(b'\n', (r - self.next_line.min(r)) as usize));
+        if cells.iter().any(|c| !c.trim().is_empty()) {
+            // Trailing empty cells are dropped, as a CSV export does.
+            let len = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+            for (i, c) in cells[..len].iter().enumerate() {
+                if i > 0 {
+                    self.out.push(b',');
+                }
+                self.quoting.push(&mut self.out, c.as_bytes());
+            }
+        }
+        self.out.push(b'\n');
+        self.next_line = r + 1;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if !self.decided {
+            self.decide();
+        }
+        if let Some((r, cells)) = self.current.take() {
+            self.write_row(r, &cells);
+        }
+        self.out
+    }
 }

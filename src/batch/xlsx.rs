@@ -82,6 +82,43 @@ fn xerr(target: &Path) -> impl Fn(XlsxError) -> Error + '_ {
     }
 }
 
+/// Excel's most columns in a sheet.
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// Excel's most characters in a cell.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Refuses a row Excel cannot hold, naming the report row and column, rather
+/// than cutting it short in silence.
+fn check_fits(row: &[String], header: &[String], data_row: u64, target: &Path) -> Result<()> {
+    let refuse = |what: String| Error::Write {
+        path: target.to_path_buf(),
+        source: std::io::Error::other(format!(
+            "{} {what}; write this report as CSV (-o FILE.csv) instead",
+            if data_row == 0 { "the header".to_string() } else { format!("report row {data_row}") }
+        )),
+    };
+    if row.len() > MAX_COLUMNS {
+        return Err(refuse(format!(
+            "has {} columns, more than an Excel sheet holds ({MAX_COLUMNS})",
+            row.len()
+        )));
+    }
+    // Bytes bound characters from above: count only the long ones.
+    let long = |c: &String| c.len() > MAX_CELL_CHARS && c.chars().count() > MAX_CELL_CHARS;
+    if let Some((c, cell)) = row.iter().enumerate().find(|(_, c)| long(c)) {
+        let name = match header.get(c) {
+            Some(h) => format!("column {} ({h})", c + 1),
+            None => format!("column {}", c + 1),
+        };
+        return Err(refuse(format!(
+            "holds {} characters in {name}, more than an Excel cell holds ({MAX_CELL_CHARS})",
+            cell.chars().count()
+        )));
+    }
+    Ok(())
+}
+
 /// Converts the CSV report read by `csv` into an `.xlsx` workbook in a
 /// temporary file beside `target`; [`persist`] puts it in place.
 ///
@@ -129,6 +166,8 @@ pub fn write(
                 *sheet = Some((book.worksheets().len() - 1, 1));
             }
             let Some((index, next)) = sheet.as_mut() else { continue };
+            let data_row = (*sheets as u64 - 1) * u64::from(layout.max_rows - 1) + u64::from(*next);
+            check_fits(&row, header, data_row, target)?;
             let ws: &mut Worksheet = book.worksheet_from_index(*index).map_err(&err)?;
             let fill = match (layout.fill)(header, &row) {
                 Some(Fill::Red) => Some(&red),
@@ -162,6 +201,7 @@ pub fn write(
             let cells: Vec<String> =
                 Fields::new(&rec, delimiter).iter().map(|f| text(f).into_owned()).collect();
             if header.is_empty() {
+                check_fits(&cells, &cells, 0, target)?;
                 header = cells;
                 widths = header.iter().map(|h| h.chars().count()).collect();
                 continue;

@@ -104,11 +104,23 @@ pub enum IdError {
         note: Option<&'static str>,
     },
     /// A character outside `0-9A-Z`.
-    #[error("character {} at position {pos} is not a letter A-Z or digit 0-9", describe(*.ch))]
+    #[error("character {} at position {pos} is not a letter A-Z or digit 0-9", super::hidden::describe(*.ch))]
     Character {
         /// The offending character.
         ch: char,
         /// Its 1-based position.
+        pos: usize,
+    },
+    /// A byte that is not UTF-8 text (the file is in another encoding);
+    /// its code is `character`.
+    #[error(
+        "byte 0x{byte:02X} at position {pos} is not UTF-8 text (is the file in another encoding, \
+         such as Windows-1252? save it as UTF-8)"
+    )]
+    Byte {
+        /// The first byte that is not UTF-8.
+        byte: u8,
+        /// Its 1-based character position.
         pos: usize,
     },
     /// Characters 1-2 are no GST state or UT code.
@@ -175,7 +187,7 @@ impl IdError {
             IdError::Empty => ErrorCode::Empty,
             IdError::NotCanonical { .. } => ErrorCode::NotCanonical,
             IdError::Length { .. } => ErrorCode::Length,
-            IdError::Character { .. } => ErrorCode::Character,
+            IdError::Character { .. } | IdError::Byte { .. } => ErrorCode::Character,
             IdError::StateCode { .. } => ErrorCode::StateCode,
             IdError::StateRetired { .. } => ErrorCode::StateRetired,
             IdError::Format { .. } => ErrorCode::Format,
@@ -221,11 +233,6 @@ fn format_message(
     }
 }
 
-/// Shows a character so that an invisible or look-alike one can be told apart.
-fn describe(ch: char) -> String {
-    if ch.is_ascii_graphic() { format!("{ch:?}") } else { format!("{ch:?} (U+{:04X})", ch as u32) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +256,7 @@ mod tests {
             IdError::Character { ch: '\u{a0}', pos: 3 },
             IdError::Checksum { expected: 'V', found: 'X' },
             IdError::Length { kind: None, found: 1, note: None },
+            IdError::Byte { byte: 0xFF, pos: 2 },
         ];
         for e in errors {
             let m = e.to_string();
@@ -257,7 +265,7 @@ mod tests {
         }
         assert_eq!(
             IdError::Character { ch: '\u{a0}', pos: 3 }.to_string(),
-            "character '\\u{a0}' (U+00A0) at position 3 is not a letter A-Z or digit 0-9"
+            "character U+00A0 at position 3 is not a letter A-Z or digit 0-9"
         );
     }
 }

@@ -19,6 +19,7 @@
 pub mod checksum;
 mod error;
 mod gstin;
+pub mod hidden;
 mod layout;
 mod normalize;
 mod pan;
@@ -218,6 +219,24 @@ pub fn check(input: &str, kind: Option<Kind>, opts: Options) -> Verdict<'_> {
     Verdict { normalized, kind, result }
 }
 
+/// Checks a cell's raw bytes as [`check`] does; bytes that are not UTF-8
+/// text fail as `character` at the first bad byte, which the message shows
+/// as `0xFF` (not as the U+FFFD a lossy decoding would put in its place).
+pub fn check_bytes(input: &[u8], kind: Option<Kind>, opts: Options) -> Verdict<'_> {
+    match std::str::from_utf8(input) {
+        Ok(text) => check(text, kind, opts),
+        Err(e) => {
+            let valid = &input[..e.valid_up_to()];
+            let pos = String::from_utf8_lossy(valid).chars().count() + 1;
+            Verdict {
+                normalized: Cow::Owned(String::from_utf8_lossy(input).into_owned()),
+                kind,
+                result: Err(IdError::Byte { byte: input[e.valid_up_to()], pos }),
+            }
+        }
+    }
+}
+
 /// Checks 1-2 of SPEC.md section 4, which do not depend on the kind:
 /// `empty` and `not_canonical`.
 fn leading_checks(norm: &str, changed: bool, opts: Options) -> Result<(), IdError> {
@@ -235,10 +254,14 @@ fn leading_checks(norm: &str, changed: bool, opts: Options) -> Result<(), IdErro
 fn undecided(norm: &str, changed: bool, opts: Options) -> IdError {
     match leading_checks(norm, changed, opts) {
         Err(e) => e,
-        Ok(()) => {
-            let found = norm.chars().count();
-            IdError::Length { kind: None, found, note: length_note(norm, found, None) }
-        }
+        // As for a known kind: a hidden character is named, not counted.
+        Ok(()) => match hidden::first_hidden(norm) {
+            Some((pos, ch)) => IdError::Character { ch, pos },
+            None => {
+                let found = norm.chars().count();
+                IdError::Length { kind: None, found, note: length_note(norm, found, None) }
+            }
+        },
     }
 }
 
@@ -259,6 +282,13 @@ fn common_checks<const N: usize>(
         return Ok(bytes);
     }
     let found = norm.chars().count();
+    // An invisible character makes the count wrong in a way nobody can
+    // see: name it instead (see `hidden`).
+    if found != N
+        && let Some((pos, ch)) = hidden::first_hidden(norm)
+    {
+        return Err(IdError::Character { ch, pos });
+    }
     if found != N {
         let note = length_note(norm, found, Some(kind));
         return Err(IdError::Length { kind: Some(kind), found, note });

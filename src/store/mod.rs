@@ -14,8 +14,10 @@
 //!   transaction.
 //! - **Migrations** are an append-only list; `PRAGMA user_version` holds how
 //!   many have run. Never edit or remove an entry: add one.
-//! - **One writer at a time.** WAL mode and a busy timeout: a second writer
-//!   waits up to `--wait` seconds for the first, then stops with exit 2.
+//! - **One writer at a time.** A writer works in WAL mode with a busy
+//!   timeout: a second writer waits up to `--wait` seconds for the first,
+//!   then stops with exit 2. At rest the store is in rollback journal mode,
+//!   with no `-wal` or `-shm` file, so that a read creates nothing.
 
 pub mod access;
 
@@ -149,6 +151,23 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     wait: Duration,
+    /// Opened to write: on close it tries to leave the file in rollback
+    /// journal mode.
+    writer: bool,
+}
+
+impl Drop for Store {
+    /// A store at rest is in rollback journal mode with no `-wal` or `-shm`
+    /// beside it, so that a read-only open creates no file at all. Leaving
+    /// WAL needs every other connection gone; if one is there (another run
+    /// waiting to write, a reader), the switch is simply left to the last
+    /// writer to close.
+    fn drop(&mut self) {
+        if self.writer {
+            let _ = self.conn.busy_timeout(Duration::ZERO);
+            let _ = self.conn.pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(()));
+        }
+    }
 }
 
 /// Where the store is when `--state` is not given: `GSTBATCH_STATE`, else
@@ -233,10 +252,10 @@ fn create(path: &Path) -> std::result::Result<(), StoreError> {
         }
         tx.pragma_update(None, "user_version", known())?;
         tx.commit()?;
-        // WAL is a property of the file: set here, it holds once in place.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         conn.close().map_err(|(_, e)| e)?;
     }
+    crate::batch::output::set_permissions(tmp.path(), path)
+        .map_err(|e| StoreError::Io("cannot create it", e))?;
     match tmp.persist_noclobber(path) {
         Ok(_) => Ok(()),
         // Another run made it first: theirs is as good as ours.
@@ -289,7 +308,7 @@ impl Store {
         let header = read_header(path).map_err(fail)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
-        let store = Store { conn, path: path.to_path_buf(), wait };
+        let store = Store { conn, path: path.to_path_buf(), wait, writer: false };
         store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
         store.check_ours(header)?;
         let version = store.version()?;
@@ -320,11 +339,12 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
-        let mut store = Store { conn, path: path.to_path_buf(), wait };
+        let mut store = Store { conn, path: path.to_path_buf(), wait, writer: false };
         store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
         store.check_ours(header)?;
         store.check_integrity()?;
         store.setup()?;
+        store.writer = true;
         store.migrate()?;
         Ok(store)
     }
@@ -337,7 +357,7 @@ impl Store {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory()
             .map_err(|e| Error::Store { path: path.clone(), source: e.into() })?;
-        let mut store = Store { conn, path, wait: Duration::from_secs(1) };
+        let mut store = Store { conn, path, wait: Duration::from_secs(1), writer: false };
         store.migrate()?;
         Ok(store)
     }
@@ -361,11 +381,24 @@ impl Store {
         Ok(())
     }
 
-    /// Connection settings for writing.
+    /// Connection settings for writing: WAL for the run (readers see the
+    /// last committed state while a batch is written), each commit synced.
     fn setup(&self) -> Result<()> {
-        // NORMAL is durable in WAL mode: a committed batch survives power
-        // loss once the WAL is synced at checkpoint; it costs far less.
-        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| self.err(e))?;
+        // Entering WAL takes an exclusive lock without going through the
+        // busy handler, so it is retried for up to `wait`.
+        let started = std::time::Instant::now();
+        loop {
+            match self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(())) {
+                Ok(()) => break,
+                Err(e) if is_busy(&e) && started.elapsed() < self.wait => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(self.lock_err(e)),
+            }
+        }
+        // FULL: a committed batch survives power loss. A run commits once,
+        // so this costs one sync.
+        self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| self.err(e))?;
         // A large batch is one transaction: a bigger page cache keeps its
         // pages from spilling into the WAL before the commit.
         self.conn.pragma_update(None, "cache_size", -65536).map_err(|e| self.err(e))?;

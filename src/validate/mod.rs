@@ -123,7 +123,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let names = report::result_names(&headers);
     let format = report.format();
     let formatter = Formatter::new(delimiter, &headers, &names, format, s.only_invalid, plan);
-    let mut writer = Writer::new(report);
+    let mut writer = Writer::new(report, s.input.path());
     if format == Format::Csv {
         writer.write_raw(&formatter.csv_header(&headers, &names))?;
     }
@@ -145,6 +145,11 @@ pub fn run(s: &Settings) -> Result<Exit> {
     if let Err(e) = ran {
         progress.abandon();
         return Err(e);
+    }
+    if !s.ui.quiet {
+        for w in &writer.warnings {
+            eprintln!("gstbatch: warning: {}: {w}", source.display());
+        }
     }
     let counts = writer.counts.clone();
     let duplicates = plan.dupes.then_some(writer.duplicates);

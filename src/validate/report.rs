@@ -7,6 +7,10 @@
 //! in order, fills them: the row number from a running count, the duplicate
 //! from the [`super::dupes::Dupes`] table.
 
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::batch::input::unclosed_quote;
 use crate::batch::report::{Format, JsonArray, Report};
 use crate::batch::scan::{self, Fields, Records};
 use crate::error::Result;
@@ -97,19 +101,18 @@ impl Col {
 /// already has that name (compared without regard to case).
 pub fn result_names(headers: &[Vec<u8>]) -> Vec<String> {
     let taken = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
-    Col::ALL
-        .iter()
-        .map(|col| {
-            let base = format!("gstbatch_{}", col.name());
-            let mut name = base.clone();
-            let mut n = 2;
-            while taken(&name) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
-        })
-        .collect()
+    Col::ALL.iter().map(|col| unique_name(&format!("gstbatch_{}", col.name()), taken)).collect()
+}
+
+/// `base`, or `base_2`, `base_3`, ... : the first that is not `taken`.
+fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_string();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
 }
 
 /// Where one written row sits in its block's buffer.
@@ -143,6 +146,16 @@ pub struct BlockOut {
     /// The spreadsheet row before the block's first, once resolved.
     pub(super) base: u64,
     counts: Counts,
+    /// Quoted records spanning implausibly many lines, and the row (relative
+    /// to the block) of one still open at the end of the input.
+    quotes: Quotes,
+}
+
+/// What a block's quoted fields suggest about missing closing quotes.
+#[derive(Debug, Default)]
+struct Quotes {
+    long: Vec<(u32, usize)>,
+    unterminated: Option<u32>,
 }
 
 /// How workers format rows; built once, shared by all.
@@ -166,6 +179,9 @@ pub struct Formatter {
     json_keys: Vec<Vec<u8>>,
     /// JSON keys of the result columns, each written as `"key":`.
     json_results: Vec<Vec<u8>>,
+    /// Every JSON key above, so that a field past the header's width gets
+    /// a `column_N` key that none of them already is.
+    taken: HashSet<String>,
 }
 
 fn json_key(name: &str) -> Vec<u8> {
@@ -185,17 +201,11 @@ impl Formatter {
         plan: Plan,
     ) -> Formatter {
         // JSON keys must be unique; a repeated header gets `_2`, `_3`, ...
-        let mut seen: std::collections::HashSet<String> = names.iter().cloned().collect();
+        let mut seen: HashSet<String> = names.iter().cloned().collect();
         let json_keys = headers
             .iter()
             .map(|h| {
-                let base = String::from_utf8_lossy(h).into_owned();
-                let mut name = base.clone();
-                let mut n = 2;
-                while seen.contains(&name) {
-                    name = format!("{base}_{n}");
-                    n += 1;
-                }
+                let name = unique_name(&String::from_utf8_lossy(h), |n| seen.contains(n));
                 seen.insert(name.clone());
                 json_key(&name)
             })
@@ -211,6 +221,7 @@ impl Formatter {
             plan,
             json_keys,
             json_results: names.iter().map(|n| json_key(n)).collect(),
+            taken: seen,
         }
     }
 
@@ -243,6 +254,7 @@ impl Formatter {
             total_rows: 0,
             base: 0,
             counts: Counts::default(),
+            quotes: Quotes::default(),
         };
         let mut recs = Records::new(block, self.delimiter);
         let mut rel = 0u64;
@@ -250,21 +262,25 @@ impl Formatter {
             rel += 1 + rec.blank_before as u64;
             let fields = Fields::new(&rec, self.delimiter);
             let cell = |i: Option<usize>| i.and_then(|i| fields.get(i)).map(scan::text);
-            let id = cell(Some(self.plan.id));
+            let id = fields.get(self.plan.id).unwrap_or_default();
             let pan = cell(self.plan.pan);
             let state = cell(self.plan.state);
-            let check = row::check(
-                id.as_deref().unwrap_or(""),
-                pan.as_deref(),
-                state.as_deref(),
-                &self.plan,
-            );
+            let check = row::check(id, pan.as_deref(), state.as_deref(), &self.plan);
             out.counts.add(&check);
             let segment = (!self.only_invalid || !check.is_valid())
                 .then(|| self.format_row(&mut out.buf, &rec, &fields, &check));
             let key = if self.plan.dupes { check.key() } else { Key::None };
             let shard = key.shard().unwrap_or(u8::MAX);
             out.rows.push(RowMeta { rel_row: rel as u32, shard, key, dup: None, segment });
+            if rec.quoted {
+                if rec.unterminated {
+                    out.quotes.unterminated = Some(rel as u32);
+                }
+                let lines = scan::lines_spanned(&rec);
+                if lines > scan::PLAUSIBLE_LINES {
+                    out.quotes.long.push((rel as u32, lines));
+                }
+            }
         }
         out.total_rows = rel + recs.blank_after as u64;
         out
@@ -381,7 +397,11 @@ impl Formatter {
         for i in 0..n {
             match self.json_keys.get(i) {
                 Some(k) => buf.extend_from_slice(k),
-                None => buf.extend_from_slice(&json_key(&format!("column_{}", i + 1))),
+                None => {
+                    let name =
+                        unique_name(&format!("column_{}", i + 1), |n| self.taken.contains(n));
+                    buf.extend_from_slice(&json_key(&name));
+                }
             }
             match values.next() {
                 Some(f) => json_str(buf, &scan::text(f)),
@@ -474,6 +494,9 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
 /// The writer's side: fills the holes in order.
 pub struct Writer {
     report: Report,
+    source: PathBuf,
+    /// Warnings for the user, by row, in input order.
+    pub warnings: Vec<String>,
     format: Format,
     array: JsonArray,
     /// Totals so far.
@@ -484,11 +507,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// A writer to `report`.
-    pub fn new(report: Report) -> Writer {
+    /// A writer to `report` for rows read from `source`.
+    pub fn new(report: Report, source: PathBuf) -> Writer {
         Writer {
             format: report.format(),
             report,
+            source,
+            warnings: Vec::new(),
             array: JsonArray::default(),
             counts: Counts::default(),
             duplicates: 0,
@@ -509,6 +534,15 @@ impl Writer {
     /// # Errors
     /// [`crate::Error::Write`].
     pub fn block(&mut self, b: BlockOut) -> Result<()> {
+        if let Some(rel) = b.quotes.unterminated {
+            return Err(unclosed_quote(self.source.clone(), b.base + u64::from(rel)));
+        }
+        for (rel, lines) in &b.quotes.long {
+            self.warnings.push(format!(
+                "row {}: a quoted field spans {lines} lines; is a closing quote missing?",
+                b.base + u64::from(*rel)
+            ));
+        }
         let null: &[u8] = if self.format == Format::Csv { b"" } else { b"null" };
         let out = self.report.out();
         for meta in &b.rows {

@@ -154,15 +154,16 @@ impl RowCheck<'_> {
     }
 }
 
-/// Checks one row's identifier (`id`, the cell's text) and, for a valid
-/// GSTIN, the PAN and state cells the plan names.
+/// Checks one row's identifier (`id`, the cell's bytes: text that is not
+/// UTF-8 fails at its first bad byte) and, for a valid GSTIN, the PAN and
+/// state cells the plan names.
 pub fn check<'a>(
-    id: &'a str,
+    id: &'a [u8],
     pan: Option<&str>,
     state_cell: Option<&str>,
     plan: &Plan,
 ) -> RowCheck<'a> {
-    let verdict = ident::check(id, plan.kind, plan.opts);
+    let verdict = ident::check_bytes(id, plan.kind, plan.opts);
     let mismatch = match &verdict.result {
         Ok(Id::Gstin(g)) => pan_mismatch(g, pan).or_else(|| state_mismatch(g, state_cell)),
         _ => None,
@@ -213,32 +214,32 @@ mod tests {
 
     #[test]
     fn spec_4_pan_cross_check() {
-        assert!(check("27AAPFU0939F1ZV", Some("aapfu0939f"), None, &PLAN).is_valid());
-        assert!(check("27AAPFU0939F1ZV", Some(""), None, &PLAN).is_valid());
-        let r = check("27AAPFU0939F1ZV", Some("AAACT2727Q"), None, &PLAN);
+        assert!(check("27AAPFU0939F1ZV".as_bytes(), Some("aapfu0939f"), None, &PLAN).is_valid());
+        assert!(check("27AAPFU0939F1ZV".as_bytes(), Some(""), None, &PLAN).is_valid());
+        let r = check("27AAPFU0939F1ZV".as_bytes(), Some("AAACT2727Q"), None, &PLAN);
         assert_eq!(r.code(), Some(Code::PanMismatch));
         assert_eq!(
             r.message().unwrap(),
             "the GSTIN holds PAN AAPFU0939F but the PAN column has AAACT2727Q"
         );
         // A UIN holds no PAN: nothing to compare.
-        assert!(check("0717UNO00157UNO", Some("AAACT2727Q"), None, &PLAN).is_valid());
+        assert!(check("0717UNO00157UNO".as_bytes(), Some("AAACT2727Q"), None, &PLAN).is_valid());
         // An invalid GSTIN keeps its own code.
         assert_eq!(
-            check("27AAPFU0939F1ZX", Some("X"), None, &PLAN).code(),
+            check("27AAPFU0939F1ZX".as_bytes(), Some("X"), None, &PLAN).code(),
             Some(Code::Id(ErrorCode::Checksum))
         );
     }
 
     #[test]
     fn spec_4_state_cross_check() {
-        assert!(check("27AAPFU0939F1ZV", None, Some("Maharashtra"), &PLAN).is_valid());
-        assert!(check("27AAPFU0939F1ZV", None, Some(" 27 "), &PLAN).is_valid());
-        assert!(check("21AAATO2815J1ZV", None, Some("Orissa"), &PLAN).is_valid());
-        let r = check("33AAACT2727Q1Z3", None, Some("Kerala"), &PLAN);
+        assert!(check("27AAPFU0939F1ZV".as_bytes(), None, Some("Maharashtra"), &PLAN).is_valid());
+        assert!(check("27AAPFU0939F1ZV".as_bytes(), None, Some(" 27 "), &PLAN).is_valid());
+        assert!(check("21AAATO2815J1ZV".as_bytes(), None, Some("Orissa"), &PLAN).is_valid());
+        let r = check("33AAACT2727Q1Z3".as_bytes(), None, Some("Kerala"), &PLAN);
         assert_eq!(r.code(), Some(Code::StateMismatch));
         assert!(r.message().unwrap().contains("33 Tamil Nadu"));
-        let r = check("33AAACT2727Q1Z3", None, Some("Atlantis"), &PLAN);
+        let r = check("33AAACT2727Q1Z3".as_bytes(), None, Some("Atlantis"), &PLAN);
         assert!(r.message().unwrap().contains("no GST state"));
     }
 
@@ -255,11 +256,17 @@ mod tests {
 
     #[test]
     fn keys_follow_the_normalised_value() {
-        let a = check("27AAPFU0939F1ZV", None, None, &PLAN).key();
-        let b = check(" 27aapfu0939f1zv", None, None, &PLAN).key();
+        let a = check("27AAPFU0939F1ZV".as_bytes(), None, None, &PLAN).key();
+        let b = check(" 27aapfu0939f1zv".as_bytes(), None, None, &PLAN).key();
         assert_eq!(a, b);
-        assert_eq!(check("", None, None, &PLAN).key(), Key::None);
-        assert_eq!(check("URP", None, None, &PLAN).key(), check("urp", None, None, &PLAN).key());
-        assert_ne!(check("URP", None, None, &PLAN).key(), check("URQ", None, None, &PLAN).key());
+        assert_eq!(check("".as_bytes(), None, None, &PLAN).key(), Key::None);
+        assert_eq!(
+            check("URP".as_bytes(), None, None, &PLAN).key(),
+            check("urp".as_bytes(), None, None, &PLAN).key()
+        );
+        assert_ne!(
+            check("URP".as_bytes(), None, None, &PLAN).key(),
+            check("URQ".as_bytes(), None, None, &PLAN).key()
+        );
     }
 }
