@@ -90,6 +90,37 @@ fn catalogue() -> Vec<(&'static str, Vec<u8>)> {
         ("DOS end-of-file marker", b"GSTIN\r\n27AAPFU0939F1ZV\r\n\x1a".to_vec()),
         ("quoted header with newline", b"\"GST\nIN\",Name\n27AAPFU0939F1ZV,a\n".to_vec()),
         ("every row empty", b"GSTIN\n\"\"\n\"\"\n".to_vec()),
+        // Issue 9's classes.
+        ("unclosed quote before many rows", {
+            let mut v = b"GSTIN,Name\n27AAPFU0939F1ZV,\"oops\n".to_vec();
+            v.extend(b"27AAPFU0939F1ZV,x\n".repeat(1000));
+            v
+        }),
+        ("a quoted field over 150 lines", {
+            let mut v = b"GSTIN,Note\n27AAPFU0939F1ZV,\"".to_vec();
+            v.extend(b"line\n".repeat(150));
+            v.extend_from_slice(b"\"\n");
+            v
+        }),
+        (
+            "hidden characters in values",
+            "GSTIN\n27AAPFU\u{200D}0939F1ZV\n\u{202E}27AAPFU0939F1ZV\n27\u{2013}AAPFU0939F1ZV\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "Windows-1252 bytes in a value",
+            b"GSTIN,Name\n27AAPFU0939F1ZV,Caf\xe9\n27AAPFU\x960939F1ZV,x\n".to_vec(),
+        ),
+        (
+            "a header named like a generated key",
+            b"GSTIN,column_2\n27AAPFU0939F1ZV,a,b,c\n".to_vec(),
+        ),
+        (
+            "a GSTIN column with a company prefix",
+            b"Invoice No,Company GSTIN,PAN\n1,27AAPFU0939F1ZV,AAPFU0939F\n".to_vec(),
+        ),
+        ("two GSTIN columns", b"GSTIN,Party GSTIN\n27AAPFU0939F1ZV,27AAPFU0939F1ZV\n".to_vec()),
     ]
 }
 

@@ -204,6 +204,22 @@ fn item_8_an_unclosed_quote_is_an_error_with_its_row() {
     assert!(run.stderr().contains("row 2: a quoted field spans 150 lines"), "{}", run.stderr());
 }
 
+/// Item 9: GSTIN headers with any words before them are found, and the
+/// summary names the column it checked.
+#[test]
+fn item_9_gstin_headers_are_found_and_named() {
+    let dir = Dir::new();
+    for header in ["Company GSTIN", "Head Office GSTIN", "Supplier's GST No."] {
+        dir.write("in.csv", format!("Invoice No,{header},PAN\nINV-1,27AAPFU0939F1ZX,AAPFU0939F\n"));
+        let run = dir.cmd().args(["validate", "in.csv", "--summary", "s.json"]).run(1);
+        assert!(run.stderr().contains(&format!("column 2 {header:?}")), "{}", run.stderr());
+        let summary: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
+        assert_eq!(summary["column"], header);
+        assert_eq!(summary["column_number"], 2);
+        assert!(run.stdout().contains(",invalid,checksum,"), "{}", run.stdout());
+    }
+}
+
 /// Item 10: two GSTIN columns are ambiguous for apply as for validate.
 #[test]
 fn item_10_two_gstin_columns_are_refused_by_apply_too() {

@@ -80,41 +80,64 @@ fn strip_suffix_any<'a>(s: &'a str, words: &[&str]) -> &'a str {
 
 /// The family a header belongs to, if any.
 ///
+/// Judged by the header's last words, so any words may come before them
+/// (`Company GSTIN`, `Head Office GST No.`, `Supplier's GSTIN`), but a
+/// header that goes on to name something else (`GSTIN Status`, `GST
+/// Amount`) is not an identifier column. Everything from a separate word
+/// `of` on is ignored (`GSTIN of supplier`).
+///
 /// ```
 /// use gstbatch::batch::columns::{family, Family};
 /// assert_eq!(family(b"GSTIN/UIN of Recipient"), Some(Family::Gstin));
-/// assert_eq!(family(b"Party GSTIN"), Some(Family::Gstin));
+/// assert_eq!(family(b"Head Office GSTIN"), Some(Family::Gstin));
 /// assert_eq!(family(b"PAN No."), Some(Family::Pan));
 /// assert_eq!(family(b"GST"), None);
 /// ```
 pub fn family(header: &[u8]) -> Option<Family> {
-    let k = key(header);
-    // "GSTIN of supplier", "PAN of the deductor": the part before "of".
-    let k = match k.find("of") {
-        Some(i) if i > 0 => &k[..i],
-        _ => &k,
+    let words: Vec<String> = header
+        .split(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase().into_iter().map(char::from).collect())
+        .collect();
+    let words = match words.iter().position(|w| w == "of") {
+        Some(i) if i > 0 => &words[..i],
+        _ => &words[..],
     };
-    let with_suffix = strip_any(k, PARTIES);
-    let k = strip_suffix_any(with_suffix, SUFFIXES);
-    let gstin = ["gstinuin", "gstin", "gstn", "gst", "ctin"].iter().find_map(|c| k.strip_prefix(c));
-    if let Some(rest) = gstin {
+    let key = words.concat();
+    // A GSTIN's own words are distinctive enough to be found glued to
+    // what comes before them (`CompanyGSTIN`).
+    if (0..key.len()).any(|p| is_gstin_tail(&key[p..])) {
+        return Some(Family::Gstin);
+    }
+    // "pan" is not (`Span`, `Japan`): whole words, or a known party word.
+    if (0..words.len()).any(|i| is_pan_tail(&words[i..].concat()))
+        || is_pan_tail(strip_any(&key, PARTIES))
+    {
+        return Some(Family::Pan);
+    }
+    None
+}
+
+/// Whether a key is a GSTIN core (`gstin`, `gstn`, `gst`, `ctin`), then
+/// optionally `uin` and `registration`/`reg`, then optionally `no`,
+/// `number`, `num` or `id`. Bare `gst` is not one: in invoice registers it
+/// is usually the tax amount; it needs a qualifier (GST No, GST
+/// Registration).
+fn is_gstin_tail(tail: &str) -> bool {
+    let k = strip_suffix_any(tail, SUFFIXES);
+    ["gstinuin", "gstin", "gstn", "gst", "ctin"].iter().any(|core| {
+        let Some(rest) = k.strip_prefix(core) else { return false };
         let rest = rest.strip_prefix("uin").unwrap_or(rest);
         let rest =
             rest.strip_prefix("registration").or_else(|| rest.strip_prefix("reg")).unwrap_or(rest);
-        // Bare "gst" is a tax amount in most registers; "gst" needs a
-        // qualifier (GST No, GST Registration) to name an identifier.
-        let bare_gst = with_suffix == "gst";
-        if rest.is_empty() && !bare_gst {
-            return Some(Family::Gstin);
-        }
-    }
-    if let Some(rest) = k.strip_prefix("pan") {
-        let rest = rest.strip_prefix("card").unwrap_or(rest);
-        if rest.is_empty() {
-            return Some(Family::Pan);
-        }
-    }
-    None
+        rest.is_empty() && tail != "gst"
+    })
+}
+
+/// Whether a key is `pan`, optionally `card`, optionally a number word.
+fn is_pan_tail(tail: &str) -> bool {
+    let k = strip_suffix_any(tail, SUFFIXES);
+    k.strip_prefix("pan").is_some_and(|rest| rest.is_empty() || rest == "card")
 }
 
 /// Why a column could not be found. Each message lists what the file has,
@@ -307,6 +330,12 @@ mod tests {
             "Customer GSTIN No.",
             "GST Registration No",
             "GST Reg. No.",
+            "Company GSTIN",
+            "Head Office GSTIN",
+            "Head Office GST No.",
+            "Supplier's GSTIN",
+            "Registered Office GSTIN/UIN",
+            "CompanyGSTIN",
             "gst_number",
             "CTIN",
             "GSTN",
@@ -327,6 +356,8 @@ mod tests {
             "Party PAN",
             "PAN Card No",
             "PAN of deductor",
+            "Company PAN",
+            "VendorPAN",
         ] {
             assert_eq!(family(h.as_bytes()), Some(Family::Pan), "{h}");
         }
@@ -343,7 +374,11 @@ mod tests {
             "State",
             "",
             "Span",
+            "Japan",
             "GST Rate",
+            "GSTIN Verified",
+            "Customer GST",
+            "Office",
         ] {
             assert_eq!(family(h.as_bytes()), None, "{h}");
         }

@@ -160,6 +160,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let summary = Summary::new(
         source.display(),
         s.report.name(),
+        (id, String::from_utf8_lossy(&headers[id]).into_owned()),
         &counts,
         duplicates,
         started.elapsed().as_secs_f64(),

@@ -111,6 +111,10 @@ pub struct Summary {
     pub input: String,
     /// The report file, or `-` for stdout.
     pub report: String,
+    /// The header of the identifier column checked.
+    pub column: String,
+    /// Its 1-based number.
+    pub column_number: usize,
     /// Data rows read (blank lines and the header excluded).
     pub rows: u64,
     /// Rows passing every check.
@@ -139,6 +143,7 @@ impl Summary {
     pub fn new(
         input: String,
         report: String,
+        column: (usize, String),
         counts: &Counts,
         duplicates: Option<u64>,
         elapsed_seconds: f64,
@@ -157,6 +162,8 @@ impl Summary {
         Summary {
             input,
             report,
+            column_number: column.0 + 1,
+            column: column.1,
             rows: counts.rows,
             valid: counts.valid,
             invalid: counts.invalid,
@@ -174,6 +181,7 @@ impl Summary {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut out = vec![
             ("Input".to_string(), self.input.clone()),
+            ("Column".to_string(), format!("{} ({:?})", self.column_number, self.column)),
             ("Rows".to_string(), self.rows.to_string()),
             ("Valid".to_string(), self.valid.to_string()),
             ("Invalid".to_string(), self.invalid.to_string()),
@@ -201,12 +209,15 @@ impl Summary {
             None => String::new(),
         };
         format!(
-            "gstbatch: {} rows: {} valid, {} invalid{dups} in {:.2} s ({:.0} rows/s); report: {}",
+            "gstbatch: {} rows: {} valid, {} invalid{dups} in {:.2} s ({:.0} rows/s); column \
+             {} {:?}; report: {}",
             self.rows,
             self.valid,
             self.invalid,
             self.elapsed_seconds,
             self.rows_per_second,
+            self.column_number,
+            self.column,
             self.report
         )
     }
