@@ -29,6 +29,9 @@ pub enum Command {
     /// Record GST portal API-access sessions: apply instructions, list
     /// sessions, show a GSTIN's history.
     Access(AccessArgs),
+    /// Ask GSTN, through the provider's API, whether each GSTIN is
+    /// registered and active, and whose it is; answers are kept in the store.
+    Verify(VerifyArgs),
     /// Write a generated test file of `gstin,name,pan` rows (for benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -352,6 +355,76 @@ pub struct ValidateArgs {
     /// CSV reading options.
     #[command(flatten)]
     pub csv: CsvArgs,
+}
+
+/// Arguments of `gstbatch verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The CSV file or workbook (`-` for stdin).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// The GSTIN column, by header name or 1-based number (default: found
+    /// by header).
+    #[arg(long, value_name = "NAME|N")]
+    pub column: Option<String>,
+    /// A name column to compare with the registration's legal and trade
+    /// names.
+    #[arg(long, value_name = "NAME|N")]
+    pub name_column: Option<String>,
+    /// Take answers younger than this from the store (0: always ask).
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    pub max_age: String,
+    /// Answer from the store only; make no call.
+    #[arg(long)]
+    pub offline: bool,
+    /// Make no call and change nothing: say which rows would be asked.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ask about at most N GSTINs (each answer is a paid call).
+    #[arg(long, value_name = "N")]
+    pub max_calls: Option<u64>,
+    /// Requests in flight at once, 1 to 64.
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
+    /// At most N requests a minute, 1 to 60000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub rate: Option<u32>,
+    /// Give up on one request after this long (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub timeout: String,
+    /// The API (default: $GSTBATCH_API_BASE, else the provider's production
+    /// host). https:// only; http:// to a loopback address for tests.
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// A file with the API key and secret (lines key=... and secret=...),
+    /// readable by its owner only; default: $GSTBATCH_API_KEY and
+    /// $GSTBATCH_API_SECRET.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Also send values that fail the offline check (for the provider's
+    /// test host and its placeholder GSTINs).
+    #[arg(long)]
+    pub send_malformed: bool,
+    /// Exit 1 only when a verdict changed since the stored answer, else 0
+    /// (for nightly alerts).
+    #[arg(long)]
+    pub fail_if_changed: bool,
+    /// Also write a JSON summary to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// The first row is data, not headers.
+    #[arg(long)]
+    pub no_headers: bool,
+    /// Table reading options.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Store options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[cfg(test)]

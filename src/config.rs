@@ -23,7 +23,7 @@ use crate::cli::{
 use crate::error::{Error, Result};
 use crate::ident::Kind;
 use crate::store::{self, Location};
-use crate::{check, generate, time, validate};
+use crate::{check, generate, time, validate, verify};
 
 /// One command and its settings.
 #[derive(Debug)]
@@ -38,6 +38,8 @@ pub enum Config {
     Status(status::Settings),
     /// `gstbatch access history`.
     History(history::Settings),
+    /// `gstbatch verify`.
+    Verify(verify::Settings),
     /// `gstbatch generate`.
     Generate(generate::Settings),
 }
@@ -146,6 +148,55 @@ impl Config {
                     }))
                 }
             },
+            Command::Verify(a) => {
+                let (store, now) = ledger(&a.store)?;
+                let report = target(&a.report)?;
+                let mut inputs = vec![a.input.as_path()];
+                inputs.extend(a.credentials.as_deref());
+                guard(&inputs, Some(&store.path), &report, a.summary.as_deref())?;
+                let base = match a.api_base.clone() {
+                    Some(b) => b,
+                    None => std::env::var("GSTBATCH_API_BASE")
+                        .ok()
+                        .filter(|b| !b.trim().is_empty())
+                        .unwrap_or_else(|| verify::client::PRODUCTION.to_string()),
+                };
+                let max_age = match a.max_age.trim() {
+                    "0" => 0,
+                    text => span("--max-age", text)?,
+                };
+                let timeout = span("--timeout", &a.timeout)?.max(1);
+                Ok(Config::Verify(verify::Settings {
+                    input: Source::from_arg(&a.input),
+                    read: ReadOptions {
+                        delimiter: a.table.delimiter,
+                        headers: !a.no_headers,
+                        sheet: a.table.sheet,
+                    },
+                    column: a.column,
+                    name_column: a.name_column,
+                    report,
+                    summary: a.summary,
+                    store,
+                    now,
+                    max_age,
+                    offline: a.offline,
+                    dry_run: a.dry_run,
+                    max_calls: a.max_calls,
+                    pace: verify::ask::Pace {
+                        concurrency: a.concurrency as usize,
+                        rate: a.rate,
+                        max_calls: a.max_calls,
+                        backoff: test_backoff().unwrap_or(Duration::from_secs(1)),
+                    },
+                    timeout: Duration::from_secs(timeout),
+                    api_base: verify::client::check_base(&base)?,
+                    credentials: a.credentials,
+                    send_malformed: a.send_malformed,
+                    fail_if_changed: a.fail_if_changed,
+                    ui: ui(a.report.quiet, tty),
+                }))
+            }
             Command::Generate(a) => Ok(Config::Generate(generate::Settings {
                 rows: a.rows,
                 instructions_over: a.instructions,
@@ -196,6 +247,28 @@ fn guard(
         outputs.push(("--summary", p));
     }
     report::guard(inputs, store, &outputs)
+}
+
+/// The longest `--max-age` or `--timeout`: ten years, far past any use.
+const MAX_SPAN: u64 = 3650 * 86_400;
+
+/// A span flag (`7d`, `30s`, `2h 30m`) in seconds.
+fn span(flag: &str, text: &str) -> Result<u64> {
+    crate::ledger::duration::parse_span(text, MAX_SPAN).map_err(|e| {
+        Error::Usage(match e {
+            crate::ledger::duration::SpanError::TooLong => {
+                format!("{flag} {text:?}: longer than the most allowed, 3650 days")
+            }
+            _ => format!("{flag} {text:?} is not a span such as 30s, 10m, 12h or 7d"),
+        })
+    })
+}
+
+/// Test-only: `GSTBATCH_TEST_BACKOFF_MS` sets the first retry backoff, so
+/// that the end-to-end tests of retries take milliseconds, not seconds. Not
+/// a feature; not documented for users.
+fn test_backoff() -> Option<Duration> {
+    std::env::var("GSTBATCH_TEST_BACKOFF_MS").ok()?.parse().ok().map(Duration::from_millis)
 }
 
 /// The store's location and "now".

@@ -12,7 +12,8 @@
 //!   the streaming parallel pipeline, the one report sink, atomic outputs).
 //! - The one SQLite store: [`store`].
 //! - The commands, each a `run` over its plain settings: [`check`],
-//!   [`validate`], [`access`], and the hidden [`generate`] for benchmarks.
+//!   [`validate`], [`access`], [`verify`], and the hidden [`generate`] for
+//!   benchmarks.
 //!   No command imports another.
 //! - The edge: [`cli`] (clap definitions) and [`config`] (flags resolved
 //!   into settings) are the only modules that know clap.
@@ -20,7 +21,8 @@
 //!   a command.
 //!
 //! An offline check proves only that an identifier is well formed. Whether a
-//! registration exists, is active or was cancelled only the GST portal knows.
+//! registration exists, is active or was cancelled only GSTN knows:
+//! [`verify`] asks it through the provider's API, and keeps every answer.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -38,6 +40,7 @@ pub mod ledger;
 pub mod store;
 pub mod time;
 pub mod validate;
+pub mod verify;
 
 pub use error::Error;
 pub use ident::{Gstin, IdError, Pan};

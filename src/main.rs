@@ -10,13 +10,17 @@ use clap::Parser;
 use gstbatch::cli::Cli;
 use gstbatch::config::Config;
 use gstbatch::exit::Exit;
-use gstbatch::{Error, access, check, generate, validate};
+use gstbatch::{Error, access, check, generate, validate, verify};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Ctrl-C or SIGTERM: remove unfinished output files, then stop. The old
     // report stays; an open store transaction is never committed.
     let _ = ctrlc::set_handler(|| {
+        if !gstbatch::batch::interrupt::on_signal() {
+            eprintln!("gstbatch: stopping: no new calls; finishing those under way");
+            return;
+        }
         gstbatch::batch::output::remove_partials();
         eprintln!("gstbatch: interrupted; nothing unfinished was left behind");
         std::process::exit(i32::from(Exit::Failed.code()));
@@ -41,6 +45,7 @@ fn run(config: Config) -> Result<Exit, Error> {
         Config::Apply(s) => access::apply::run(&s),
         Config::Status(s) => access::status::run(&s),
         Config::History(s) => access::history::run(&s),
+        Config::Verify(s) => verify::run(&s),
         Config::Generate(s) => generate::run(&s),
     }
 }

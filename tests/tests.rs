@@ -4,6 +4,9 @@
 /// Running the binary, temp folders, golden files.
 mod util;
 
+/// The provider's API, emulated on 127.0.0.1 with faults.
+mod emulator;
+
 /// `gstbatch access`: apply, status, history, the store's faults.
 mod access;
 /// Hostile inputs: a report or a clean exit 2, never a panic or a hang.
@@ -19,5 +22,7 @@ mod regression;
 mod samples;
 /// `gstbatch validate`: input quirks, flags, formats, exit codes, atomicity.
 mod validate;
+/// `gstbatch verify` against the emulator.
+mod verify;
 /// Workbooks (.xlsx and friends) as input.
 mod workbook;

@@ -11,6 +11,7 @@
 
 pub mod columns;
 pub mod input;
+pub mod interrupt;
 pub mod output;
 pub mod pipeline;
 pub mod progress;

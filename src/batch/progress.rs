@@ -48,7 +48,8 @@ impl Progress {
             return Progress::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(5));
-        let template = format!("{{bar:30}} {{human_pos}}/{{human_len}} {what}, eta {{eta}}");
+        let template =
+            format!("{{bar:30}} {{human_pos}}/{{human_len}} {what}, eta {{eta}} {{msg}}");
         bar.set_style(
             ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -64,6 +65,11 @@ impl Progress {
     /// Bytes read so far.
     pub fn set(&self, bytes: u64) {
         self.bar.set_position(bytes);
+    }
+
+    /// A short note after the counts (`12 live, 3 from the store`).
+    pub fn message(&self, text: String) {
+        self.bar.set_message(text);
     }
 
     /// Removes the bar after a successful run.

@@ -288,6 +288,52 @@ impl Report {
         Ok(())
     }
 
+    /// Writes rows whose columns are known only at run time (the input's
+    /// own, then a command's): CSV with `names` as the header row, JSON
+    /// objects keyed by `names` (which must be unique; see [`unique_name`]).
+    ///
+    /// # Errors
+    /// [`Error::Write`].
+    pub fn write_table(
+        &mut self,
+        names: &[String],
+        rows: impl IntoIterator<Item = Vec<String>>,
+    ) -> Result<()> {
+        let path = self.out.path();
+        let err = |e: io::Error| Error::Write { path: path.clone(), source: e };
+        match self.format() {
+            Format::Csv | Format::Xlsx => {
+                let mut w = csv::Writer::from_writer(&mut self.out);
+                w.write_record(names).map_err(|e| err(csv_io(e)))?;
+                for row in rows {
+                    w.write_record(&row).map_err(|e| err(csv_io(e)))?;
+                }
+                w.flush().map_err(err)?;
+            }
+            format => {
+                let mut array = JsonArray::default();
+                for row in rows {
+                    let object: serde_json::Map<String, serde_json::Value> = names
+                        .iter()
+                        .cloned()
+                        .zip(row.into_iter().map(serde_json::Value::String))
+                        .collect();
+                    if format == Format::Json {
+                        self.out.write_all(array.before_item())?;
+                    }
+                    serde_json::to_writer(&mut self.out, &object).map_err(|e| err(e.into()))?;
+                    if format == Format::Jsonl {
+                        self.out.write_all(b"\n")?;
+                    }
+                }
+                if format == Format::Json {
+                    self.out.write_all(array.close())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Finishes the file (building the workbook if one was asked for, with
     /// `layout`; the staged CSV is read with `delimiter`) without putting it
     /// in place yet.
@@ -344,6 +390,19 @@ impl SummaryFile {
         self.0.write_all(&json)?;
         self.0.commit()
     }
+}
+
+/// `base`, or `base_2`, `base_3`, ...: the first that is not `taken`. Keeps
+/// report columns and JSON keys unique when an input header already has a
+/// name gstbatch would use.
+pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_string();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
 }
 
 /// Refuses outputs that would destroy what a run reads or writes: no output

@@ -69,9 +69,10 @@ impl fmt::Display for AccessDuration {
     }
 }
 
-/// Seconds per unit word, lower case: minutes, hours, days, weeks.
+/// Seconds per unit word, lower case: seconds, minutes, hours, days, weeks.
 fn unit_seconds(word: &str) -> Option<u64> {
     Some(match word {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1,
         "m" | "min" | "mins" | "minute" | "minutes" => 60,
         "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
         "d" | "day" | "days" => 86_400,
@@ -92,7 +93,7 @@ pub enum SpanError {
 }
 
 /// Reads a span written as people write it: whole numbers, each with a unit
-/// word (minutes, hours, days, weeks), summed: `6h`, `12 hours`, `1 day`,
+/// word (seconds, minutes, hours, days, weeks), summed: `6h`, `12 hours`, `1 day`,
 /// `1d 12h`, `2 weeks and 2 days`, `30 minutes`. The arithmetic is checked:
 /// anything over `max` seconds is [`SpanError::TooLong`], never a wrapped
 /// number.

@@ -1,6 +1,6 @@
 //! The one SQLite store (rusqlite, bundled) shared by the commands that
-//! remember: the API-access ledger ([`access`]) and, later, cached provider
-//! answers.
+//! remember: the API-access ledger ([`access`]) and the provider's answers
+//! to `verify` ([`verify`]).
 //!
 //! - **Ours or nothing.** A new store is marked with `PRAGMA application_id`
 //!   before anything else is written. An existing file is checked before
@@ -20,6 +20,7 @@
 //!   with no `-wal` or `-shm` file, so that a read creates nothing.
 
 pub mod access;
+pub mod verify;
 
 use std::fs;
 use std::io::{self, Read};
@@ -39,7 +40,8 @@ pub const APPLICATION_ID: i32 = 0x4753_5442;
 pub const MAX_WAIT: Duration = Duration::from_secs(86_400);
 
 /// The schema, one entry per version. Append only.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE batches (
         id INTEGER PRIMARY KEY,
         sha256 TEXT NOT NULL,
@@ -81,7 +83,21 @@ const MIGRATIONS: &[&str] = &["
         reference TEXT NOT NULL
     );
     CREATE INDEX events_gstin ON events (gstin, id);
-"];
+",
+    "
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        identifier TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        asked_at INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        record TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        transaction_id TEXT NOT NULL
+    );
+    CREATE INDEX answers_identifier ON answers (kind, identifier, id);
+",
+];
 
 /// What went wrong with the store. Carried in [`Error::Store`] with the
 /// store's path.

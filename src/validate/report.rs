@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::batch::input::unclosed_quote;
-use crate::batch::report::{Format, JsonArray, Report};
+use crate::batch::report::{Format, JsonArray, Report, unique_name};
 use crate::batch::scan::{self, Fields, Records};
 use crate::error::Result;
 use crate::ident;
@@ -102,17 +102,6 @@ impl Col {
 pub fn result_names(headers: &[Vec<u8>]) -> Vec<String> {
     let taken = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
     Col::ALL.iter().map(|col| unique_name(&format!("gstbatch_{}", col.name()), taken)).collect()
-}
-
-/// `base`, or `base_2`, `base_3`, ... : the first that is not `taken`.
-fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    let mut name = base.to_string();
-    let mut n = 2;
-    while taken(&name) {
-        name = format!("{base}_{n}");
-        n += 1;
-    }
-    name
 }
 
 /// Where one written row sits in its block's buffer.

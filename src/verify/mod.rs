@@ -1,0 +1,431 @@
+//! `gstbatch verify`: whether each GSTIN is registered and active, and
+//! whose it is, from the provider's API (SPEC.md section 7), with every
+//! answer kept in the store so that nothing is paid for twice.
+//!
+//! Offline first: a value that fails the rules of [`crate::ident`] is
+//! `malformed` and never sent. Each distinct GSTIN is asked at most once a
+//! run; an answer younger than `--max-age` is taken from the store. Answers
+//! are committed as they arrive (at most a second's worth at a time), so a
+//! run killed at any moment loses at most that second, and a rerun pays
+//! only for what it did not store.
+
+pub mod answer;
+pub mod ask;
+pub mod client;
+pub mod names;
+mod report;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::batch::columns::{self, ColumnError, Family};
+use crate::batch::input::{BlockReader, ReadOptions, Source, unclosed_quote};
+use crate::batch::interrupt;
+use crate::batch::progress::{Progress, Ui};
+use crate::batch::report::{Report, SummaryFile, Target};
+use crate::batch::scan::{self, Fields, Records};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::ident::{self, Kind, Options};
+use crate::store::verify::{Answer, History};
+use crate::store::{Location, Store};
+
+use answer::{Record, Verdict};
+use ask::{Done, Outcome, Pace};
+use client::{Client, Credentials};
+use report::Summary;
+
+/// What `verify` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The input.
+    pub input: Source,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// `--column`: the GSTIN column by name or number.
+    pub column: Option<String>,
+    /// `--name-column`: the books' name, compared with the registration's.
+    pub name_column: Option<String>,
+    /// The report.
+    pub report: Target,
+    /// The JSON summary file, if asked for.
+    pub summary: Option<PathBuf>,
+    /// The store.
+    pub store: Location,
+    /// "Now", epoch seconds.
+    pub now: i64,
+    /// Answers younger than this many seconds are taken from the store; 0
+    /// always asks.
+    pub max_age: u64,
+    /// Answer from the store only.
+    pub offline: bool,
+    /// Make no call; say which rows would be asked.
+    pub dry_run: bool,
+    /// Ask about at most this many values.
+    pub max_calls: Option<u64>,
+    /// How the asking goes.
+    pub pace: Pace,
+    /// Each request's timeout.
+    pub timeout: Duration,
+    /// The API's base URL (checked).
+    pub api_base: String,
+    /// `--credentials FILE`.
+    pub credentials: Option<PathBuf>,
+    /// Send values that fail the offline check (the test host's
+    /// placeholders).
+    pub send_malformed: bool,
+    /// The exit code says only whether a verdict changed.
+    pub fail_if_changed: bool,
+    /// What stderr may show.
+    pub ui: Ui,
+}
+
+/// One input row.
+struct Row {
+    /// Its spreadsheet row.
+    row: u64,
+    /// Its cells, as text.
+    cells: Vec<String>,
+    /// The identifier to ask about (canonical), or why none.
+    id: std::result::Result<String, String>,
+}
+
+/// What is known about one distinct identifier after the run.
+#[derive(Debug, Clone)]
+struct Found {
+    verdict: Verdict,
+    record: Record,
+    /// `live` or `cache`; empty when not answered.
+    source: &'static str,
+    /// When the answer was given (epoch seconds).
+    checked_at: Option<i64>,
+    /// The verdict of the stored answer before this one.
+    previous: Option<String>,
+    message: String,
+}
+
+impl Found {
+    fn unanswered(verdict: Verdict, message: String, previous: Option<String>) -> Found {
+        Found {
+            verdict,
+            record: Record::default(),
+            source: "",
+            checked_at: None,
+            previous,
+            message,
+        }
+    }
+
+    fn from_store(a: &Answer, previous: Option<String>) -> Found {
+        Found {
+            verdict: Verdict::from_name(&a.verdict).unwrap_or(Verdict::Inactive),
+            record: serde_json::from_str(&a.record).unwrap_or_default(),
+            source: "cache",
+            checked_at: Some(a.asked_at),
+            previous,
+            message: String::new(),
+        }
+    }
+
+    fn changed(&self) -> bool {
+        !self.source.is_empty()
+            && self.previous.as_deref().is_some_and(|p| p != self.verdict.as_str())
+    }
+}
+
+/// Runs `verify`.
+///
+/// # Errors
+/// Exit-2 failures: unreadable input, a missing column, an unusable store,
+/// credentials missing or refused while a call was needed, a report that
+/// cannot be written.
+pub fn run(s: &Settings) -> Result<Exit> {
+    let started = Instant::now();
+    let summary_file = SummaryFile::create(s.summary.as_deref())?;
+    let report = Report::create(&s.report)?;
+    let (headers, rows, name_col) = read_rows(s)?;
+
+    // Distinct identifiers, in order of first appearance.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut ids: Vec<String> = Vec::new();
+    for r in &rows {
+        if let Ok(id) = &r.id
+            && !index.contains_key(id.as_str())
+        {
+            index.insert(id, ids.len());
+            ids.push(id.clone());
+        }
+    }
+
+    let live = !s.offline && !s.dry_run;
+    let mut store = match (live, s.store.path.exists()) {
+        (true, _) => Some(s.store.open_write()?),
+        (false, true) => Some(s.store.open_read()?),
+        (false, false) => None,
+    };
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let stored: HashMap<String, History> = match &store {
+        Some(st) => st.answers("gstin", &id_refs)?,
+        None => HashMap::new(),
+    };
+    let fresh = |a: &Answer| s.max_age > 0 && s.now - a.asked_at < s.max_age as i64;
+    let mut found: Vec<Option<Found>> = vec![None; ids.len()];
+    let mut to_ask: Vec<usize> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let h = stored.get(id);
+        match h.and_then(|h| h.latest.as_ref()) {
+            Some(a) if fresh(a) => {
+                let previous = h.and_then(|h| h.before.as_ref()).map(|b| b.verdict.clone());
+                found[i] = Some(Found::from_store(a, previous));
+            }
+            _ => to_ask.push(i),
+        }
+    }
+    let previous_of =
+        |i: usize| stored.get(&ids[i]).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone());
+    for &i in &to_ask {
+        if s.offline {
+            let why = "not in the store, or older than --max-age (--offline makes no call)";
+            found[i] = Some(Found::unanswered(Verdict::NotChecked, why.into(), previous_of(i)));
+        } else if s.dry_run {
+            let why = "would be asked (--dry-run makes no call)";
+            found[i] = Some(Found::unanswered(Verdict::NotChecked, why.into(), previous_of(i)));
+        }
+    }
+
+    let mut counts = Counts::default();
+    if live && !to_ask.is_empty() {
+        let store = store.as_mut().ok_or_else(|| Error::Internal("no store to write".into()))?;
+        let credentials = Credentials::load(s.credentials.as_deref())?;
+        let client = Client::new(s.api_base.clone(), credentials, s.timeout);
+        let asked: Vec<String> = to_ask.iter().map(|&i| ids[i].clone()).collect();
+        let progress = Progress::items(ids.len() as u64, "GSTINs", s.ui);
+        progress.set((ids.len() - asked.len()) as u64);
+        interrupt::set_graceful(true);
+        let base = (ids.len() - asked.len()) as u64;
+        let outcome = ask_and_store(s, store, &client, &asked, (&progress, base), &mut counts);
+        interrupt::set_graceful(false);
+        progress.finish();
+        for (k, f) in outcome? {
+            let i = to_ask[k];
+            found[i] = Some(match f {
+                Ok((parsed, asked_at)) => Found {
+                    verdict: parsed.verdict,
+                    message: parsed.record.message.clone(),
+                    record: parsed.record,
+                    source: "live",
+                    checked_at: Some(asked_at),
+                    previous: previous_of(i),
+                },
+                Err((verdict, message)) => Found::unanswered(verdict, message, previous_of(i)),
+            });
+        }
+    }
+    drop(store);
+    let found: Vec<Found> = found
+        .into_iter()
+        .map(|f| f.unwrap_or_else(|| Found::unanswered(Verdict::NotChecked, String::new(), None)))
+        .collect();
+
+    // Rows, in input order.
+    let results: Vec<report::RowResult<'_>> = rows
+        .iter()
+        .map(|r| match &r.id {
+            Ok(id) => {
+                let f = &found[index[id.as_str()]];
+                let name = name_col.and_then(|c| r.cells.get(c)).map(String::as_str);
+                report::RowResult::known(f, name)
+            }
+            Err(message) => report::RowResult::malformed(message),
+        })
+        .collect();
+    let summary = Summary::new(s, &rows, &ids, &found, &results, &counts, started);
+    let exit = summary.exit(s.fail_if_changed);
+    report::write(report, &headers, &rows, &results, &summary)?;
+    if let Some(file) = summary_file {
+        file.write(&summary)?;
+    }
+    if !s.ui.quiet {
+        eprintln!("{}", summary.line(&s.store.path));
+        if summary.stopped.is_some() && exit == Exit::Failed {
+            eprintln!(
+                "gstbatch: nothing was verified: {}",
+                summary.stopped.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(exit)
+}
+
+/// What happened to a value asked about: its answer and when, or the
+/// verdict and message of no answer.
+type Asked = std::result::Result<(answer::Parsed, i64), (Verdict, String)>;
+
+/// Live calls, counted for the summary.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    /// Values asked about.
+    pub calls: u64,
+    /// Retries made.
+    pub retries: u64,
+    /// Why every call stopped (access denied, insufficient credits).
+    pub stopped: Option<String>,
+}
+
+/// Asks about `asked`, storing each answer as it arrives (a commit at most
+/// every second), and returns what became of each, by index in `asked`.
+fn ask_and_store(
+    s: &Settings,
+    store: &mut Store,
+    client: &Client,
+    asked: &[String],
+    (progress, base): (&Progress, u64),
+    counts: &mut Counts,
+) -> Result<Vec<(usize, Asked)>> {
+    let (tx, rx) = mpsc::channel::<Done>();
+    let mut results = Vec::with_capacity(asked.len());
+    let mut pending: Vec<Answer> = Vec::new();
+    let mut last_commit = Instant::now();
+    let mut stored_ok: Result<()> = Ok(());
+    let mut commit = |pending: &mut Vec<Answer>| -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let t = store.begin(true)?;
+        t.add_answers(pending)?;
+        t.commit()?;
+        pending.clear();
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let asking =
+            scope.spawn(move || ask::ask_all(client, asked, s.pace, &interrupt::interrupted, &tx));
+        let (mut live, mut done) = (0u64, 0u64);
+        loop {
+            let wait = Duration::from_secs(1).saturating_sub(last_commit.elapsed());
+            let got = rx.recv_timeout(wait.max(Duration::from_millis(10)));
+            if let Ok(d) = &got {
+                done += 1;
+                counts.retries += u64::from(d.retries);
+                let result: Asked = match &d.outcome {
+                    Outcome::Answered { parsed, raw } => {
+                        live += 1;
+                        counts.calls += 1;
+                        let asked_at = crate::time::now().timestamp();
+                        pending.push(Answer {
+                            identifier: asked[d.index].clone(),
+                            kind: "gstin".into(),
+                            asked_at,
+                            verdict: parsed.verdict.as_str().into(),
+                            record: serde_json::to_string(&parsed.record).unwrap_or_default(),
+                            raw: raw.clone(),
+                            transaction_id: parsed.transaction_id.clone(),
+                        });
+                        Ok(((**parsed).clone(), asked_at))
+                    }
+                    Outcome::Refused(m) => {
+                        counts.calls += 1;
+                        Err((Verdict::NotFound, format!("the provider refused the GSTIN: {m}")))
+                    }
+                    Outcome::Unavailable(m) => {
+                        counts.calls += 1;
+                        Err((Verdict::Unavailable, m.clone()))
+                    }
+                    Outcome::NotAsked(m) => Err((Verdict::NotChecked, m.clone())),
+                };
+                results.push((d.index, result));
+                progress.set(base + done);
+                progress.message(format!("{live} live, {} retries", counts.retries));
+            }
+            let finished = matches!(got, Err(mpsc::RecvTimeoutError::Disconnected));
+            if (finished || last_commit.elapsed() >= Duration::from_secs(1)) && stored_ok.is_ok() {
+                stored_ok = commit(&mut pending);
+                last_commit = Instant::now();
+            }
+            if finished {
+                break;
+            }
+        }
+        counts.stopped = asking.join().unwrap_or_default();
+    });
+    stored_ok?;
+    Ok(results)
+}
+
+/// Reads the input rows and finds the GSTIN and name columns.
+#[allow(clippy::type_complexity)]
+fn read_rows(s: &Settings) -> Result<(Vec<String>, Vec<Row>, Option<usize>)> {
+    let source = &s.input;
+    let mut reader = BlockReader::open_any(
+        source.clone(),
+        s.read.delimiter,
+        s.read.sheet.as_deref(),
+        s.read.headers,
+    )?;
+    let column_err = |e: ColumnError| Error::Column { path: source.path(), source: e };
+    let (raw_headers, header_rows) = match reader.first_record(s.read.headers)? {
+        Some((fields, rows)) if !s.read.headers => {
+            ((1..=fields.len()).map(|i| format!("column_{i}").into_bytes()).collect(), rows)
+        }
+        Some(found) => found,
+        None => {
+            return Err(Error::NotCsv {
+                path: source.path(),
+                why: "it is empty: there is no header row".into(),
+            });
+        }
+    };
+    let id_col = match &s.column {
+        Some(arg) => columns::by_arg(arg, &raw_headers, "--column").map_err(column_err)?,
+        None if !s.read.headers && raw_headers.len() == 1 => 0,
+        None if !s.read.headers => {
+            return Err(column_err(ColumnError::Unnamed { width: raw_headers.len() }));
+        }
+        None => match columns::detect(&raw_headers).map_err(column_err)? {
+            (i, Family::Gstin) => i,
+            (i, Family::Pan) => {
+                return Err(Error::Usage(format!(
+                    "{}: column {} holds PANs; this version of verify checks GSTINs (give \
+                     --column for a GSTIN column)",
+                    source.display(),
+                    i + 1
+                )));
+            }
+        },
+    };
+    let name_col = s
+        .name_column
+        .as_deref()
+        .map(|a| columns::by_arg(a, &raw_headers, "--name-column").map_err(column_err))
+        .transpose()?;
+    let delimiter = reader.delimiter();
+    let headers: Vec<String> =
+        raw_headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+    let mut rows = Vec::new();
+    let mut row = header_rows;
+    while let Some(block) = reader.next_block()? {
+        let mut recs = Records::new(&block, delimiter);
+        for rec in recs.by_ref() {
+            row += 1 + rec.blank_before as u64;
+            if rec.unterminated {
+                return Err(unclosed_quote(source.path(), row));
+            }
+            let fields = Fields::new(&rec, delimiter);
+            let cells: Vec<String> = fields.iter().map(|f| scan::text(f).into_owned()).collect();
+            let value = fields.get(id_col).unwrap_or_default();
+            let verdict = ident::check_bytes(value, Some(Kind::Gstin), Options::default());
+            let id = match &verdict.result {
+                Ok(_) => Ok(verdict.normalized.to_string()),
+                Err(_) if s.send_malformed && !verdict.normalized.is_empty() => {
+                    Ok(verdict.normalized.to_string())
+                }
+                Err(e) => Err(format!("malformed ({}): {e}; not sent", e.code())),
+            };
+            rows.push(Row { row, cells, id });
+        }
+        row += recs.blank_after as u64;
+    }
+    Ok((headers, rows, name_col))
+}

@@ -1,0 +1,250 @@
+//! An emulator of the provider's API (SPEC.md 7.1) on 127.0.0.1, with
+//! faults injected per GSTIN and attempt. No test reaches the network: every
+//! `verify` test points `--api-base` here.
+//!
+//! It checks what the real host checks (the key and API version on every
+//! call, the secret on authenticate, the token itself in `authorization`,
+//! never `Bearer <token>`), answers from its records with the documented
+//! envelope, both `data` shapes and `NOGSTIN`, and counts what it was asked.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The key and secret the emulator accepts.
+pub const KEY: &str = "key_test_emulator_7f3a";
+/// The secret.
+pub const SECRET: &str = "secret_test_emulator_91cd";
+
+/// A fault for one attempt at one GSTIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(dead_code)]
+pub enum Fault {
+    /// Answer with this status (and `Retry-After` seconds, if any).
+    Status(u16, Option<u64>),
+    /// Close the connection without answering.
+    Drop,
+    /// Wait this long before answering.
+    Slow(Duration),
+    /// A 200 whose body is not JSON.
+    NotJson,
+    /// The token expires just before this request.
+    ExpireToken,
+}
+
+/// What the emulator knows and has seen.
+#[derive(Default)]
+pub struct State {
+    /// GSTIN -> the taxpayer record (`data`), or `None` for NOGSTIN.
+    pub records: HashMap<String, Option<serde_json::Value>>,
+    /// GSTINs whose record comes nested in `data.data`.
+    pub nested: Vec<String>,
+    /// GSTIN -> faults by attempt (1st, 2nd, ...).
+    pub faults: HashMap<String, Vec<Fault>>,
+    /// After this many paid answers, 403 Insufficient credits.
+    pub credits: Option<u64>,
+    /// Every answer takes this long.
+    pub latency: Duration,
+    /// Search attempts by GSTIN.
+    pub attempts: HashMap<String, u64>,
+    /// Answers given (charged).
+    pub paid: u64,
+    /// Authentications.
+    pub authentications: u64,
+    /// Requests being answered now, and the most at once.
+    pub in_flight: u64,
+    /// The most requests in flight at once.
+    pub max_in_flight: u64,
+    /// Requests that broke the header rules (sent 401 for them).
+    pub bad_headers: Vec<String>,
+    token: Option<String>,
+}
+
+/// A running emulator.
+pub struct Emulator {
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub base: String,
+    /// Its state, to set up and inspect.
+    pub state: Arc<Mutex<State>>,
+}
+
+impl Emulator {
+    /// Starts an emulator on a random loopback port. Its thread serves until
+    /// the test process ends.
+    pub fn start() -> Emulator {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                std::thread::spawn(move || serve(stream, &state));
+            }
+        });
+        Emulator { base, state }
+    }
+
+    /// Adds an active (or other `sts`) registration.
+    pub fn register(&self, gstin: &str, legal: &str, trade: &str, sts: &str) {
+        let record = serde_json::json!({
+            "gstin": gstin, "lgnm": legal, "tradeNam": trade, "sts": sts,
+            "rgdt": "01/07/2017", "cxdt": if sts.starts_with("Cancel") { "15/03/2024" } else { "" },
+            "lstupdt": "05/11/2026", "ctb": "Private Limited Company", "dty": "Regular",
+            "stj": "Ward 1", "ctj": "Range 2", "nba": ["Supplier of Services"],
+            "pradr": {"addr": {"bno": "12", "st": "MG Road", "loc": "Pune", "dst": "Pune",
+                                "stcd": "Maharashtra", "pncd": "411001"}},
+            "einvoiceStatus": "Yes"
+        });
+        self.lock().records.insert(gstin.to_string(), Some(record));
+    }
+
+    /// Sets the faults of a GSTIN's attempts.
+    pub fn faults(&self, gstin: &str, faults: Vec<Fault>) {
+        self.lock().faults.insert(gstin.to_string(), faults);
+    }
+
+    /// The state, locked.
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("emulator state")
+    }
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or_default().to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; len];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let reply = {
+        let mut s = state.lock().expect("emulator state");
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
+        drop(s);
+        let r = answer(&path, &headers, &body, state);
+        state.lock().expect("emulator state").in_flight -= 1;
+        r
+    };
+    let Some((status, extra, text)) = reply else { return };
+    let mut out = stream;
+    let _ = write!(
+        out,
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n{extra}\r\n{text}",
+        text.len()
+    );
+    let _ = out.flush();
+}
+
+/// The reply to one request: status, extra header lines, body; `None` to
+/// drop the connection.
+fn answer(
+    path: &str,
+    headers: &HashMap<String, String>,
+    body: &[u8],
+    state: &Mutex<State>,
+) -> Option<(u16, String, String)> {
+    let envelope = |data: serde_json::Value| {
+        serde_json::json!({"code": 200, "timestamp": 1_764_000_000_000u64,
+                           "transaction_id": format!("tx-{}", rand_id()), "data": data})
+        .to_string()
+    };
+    let error = |code: u16, message: &str| {
+        serde_json::json!({"code": code, "message": message, "timestamp": 1, "transaction_id": "tx-e"})
+            .to_string()
+    };
+    let latency = state.lock().expect("state").latency;
+    if !latency.is_zero() {
+        std::thread::sleep(latency);
+    }
+    let mut s = state.lock().expect("state");
+    if headers.get("x-api-key").map(String::as_str) != Some(KEY)
+        || headers.get("x-api-version").map(String::as_str) != Some("1.0")
+    {
+        s.bad_headers.push(format!("{path}: key or version"));
+        return Some((401, String::new(), error(401, "Invalid API key")));
+    }
+    if path == "/authenticate" {
+        if headers.get("x-api-secret").map(String::as_str) != Some(SECRET) {
+            return Some((401, String::new(), error(401, "Invalid API secret")));
+        }
+        s.authentications += 1;
+        let token = format!("tok-{}-{}", s.authentications, rand_id());
+        s.token = Some(token.clone());
+        return Some((200, String::new(), envelope(serde_json::json!({"access_token": token}))));
+    }
+    if path != "/gst/compliance/public/gstin/search" {
+        return Some((404, String::new(), error(404, "Not found")));
+    }
+    let gstin = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("gstin")?.as_str().map(String::from))
+        .unwrap_or_default();
+    let attempt = {
+        let n = s.attempts.entry(gstin.clone()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let fault = s.faults.get(&gstin).and_then(|f| f.get(attempt as usize - 1)).cloned();
+    if fault == Some(Fault::ExpireToken) {
+        s.token = None;
+    }
+    let auth = headers.get("authorization").cloned().unwrap_or_default();
+    if auth.starts_with("Bearer") {
+        s.bad_headers.push(format!("{path}: Bearer"));
+    }
+    if s.token.as_deref() != Some(auth.as_str()) {
+        return Some((403, String::new(), error(403, "Invalid token")));
+    }
+    match fault {
+        Some(Fault::Status(code, retry)) => {
+            let extra = retry.map(|r| format!("retry-after: {r}\r\n")).unwrap_or_default();
+            return Some((code, extra, error(code, "emulated failure")));
+        }
+        Some(Fault::Drop) => return None,
+        Some(Fault::Slow(d)) => {
+            drop(s);
+            std::thread::sleep(d);
+            s = state.lock().expect("state");
+        }
+        Some(Fault::NotJson) => return Some((200, String::new(), "<html>gateway</html>".into())),
+        Some(Fault::ExpireToken) | None => {}
+    }
+    if s.credits.is_some_and(|c| s.paid >= c) {
+        return Some((403, String::new(), error(403, "Insufficient credits")));
+    }
+    s.paid += 1;
+    let data = match s.records.get(&gstin) {
+        Some(Some(record)) if s.nested.contains(&gstin) => {
+            serde_json::json!({"status_cd": "1", "data": record})
+        }
+        Some(Some(record)) => record.clone(),
+        _ => serde_json::json!({"error_code": "NOGSTIN", "message": "No records found"}),
+    };
+    Some((200, String::new(), envelope(data)))
+}
+
+fn rand_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    N.fetch_add(1, Ordering::Relaxed)
+}
