@@ -18,6 +18,9 @@ pub const KEY: &str = "key_test_emulator_7f3a";
 /// The secret.
 pub const SECRET: &str = "secret_test_emulator_91cd";
 
+/// The most connections one emulator serves.
+const MAX_CONNECTIONS: usize = 100_000;
+
 /// A fault for one attempt at one GSTIN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(dead_code)]
@@ -41,6 +44,9 @@ pub struct State {
     pub records: HashMap<String, Option<serde_json::Value>>,
     /// GSTINs whose record comes nested in `data.data`.
     pub nested: Vec<String>,
+    /// GSTINs answered `SWEB_9035` (invalid GSTIN / UID) instead of
+    /// `NOGSTIN`.
+    pub invalid: Vec<String>,
     /// GSTIN -> faults by attempt (1st, 2nd, ...).
     pub faults: HashMap<String, Vec<Fault>>,
     /// After this many paid answers, 403 Insufficient credits.
@@ -78,8 +84,9 @@ impl Emulator {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
+        // Bounded: no test or benchmark opens more connections than this.
         std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
+            for stream in listener.incoming().take(MAX_CONNECTIONS).flatten() {
                 let state = Arc::clone(&shared);
                 std::thread::spawn(move || serve(stream, &state));
             }
@@ -238,6 +245,9 @@ fn answer(
             serde_json::json!({"status_cd": "1", "data": record})
         }
         Some(Some(record)) => record.clone(),
+        _ if s.invalid.contains(&gstin) => {
+            serde_json::json!({"error_code": "SWEB_9035", "message": "Invalid GSTIN / UID"})
+        }
         _ => serde_json::json!({"error_code": "NOGSTIN", "message": "No records found"}),
     };
     Some((200, String::new(), envelope(data)))

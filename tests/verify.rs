@@ -39,6 +39,12 @@ fn vendors(dir: &Dir, lines: &[&str]) {
     dir.write("v.csv", format!("Name,GSTIN\n{}\n", lines.join("\n")));
 }
 
+/// A vendor file with one row for each of `ids`.
+fn vendors_of(dir: &Dir, ids: &[String]) {
+    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
+    vendors(dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
 #[test]
 fn every_verdict_and_both_answer_shapes() {
     let emu = Emulator::start();
@@ -137,8 +143,7 @@ fn concurrency_is_respected() {
         emu.register(g, "X", "", "Active");
     }
     let dir = Dir::new();
-    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
-    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    vendors_of(&dir, &ids);
     verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "3"]).run(0);
     let e = emu.lock();
     assert!(
@@ -266,8 +271,7 @@ fn credits_running_out_stop_every_call() {
     }
     emu.lock().credits = Some(2);
     let dir = Dir::new();
-    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
-    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    vendors_of(&dir, &ids);
     let run =
         verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "1", "--summary", "s.json"]).run(1);
     let got = rows(&run.stdout());
@@ -281,7 +285,7 @@ fn credits_running_out_stop_every_call() {
     let emu = Emulator::start();
     emu.lock().credits = Some(0);
     let dir = Dir::new();
-    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    vendors_of(&dir, &ids);
     let run = verify(&dir, &emu, &["v.csv", "-o", "r.csv"]).run(2);
     assert!(run.stderr().contains("nothing was verified"), "{}", run.stderr());
     assert!(dir.join("r.csv").exists());
@@ -385,8 +389,7 @@ fn a_killed_run_never_pays_twice_for_what_it_stored() {
         emu.register(g, "X", "", "Active");
     }
     let dir = Dir::new();
-    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
-    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    vendors_of(&dir, &ids);
     let mut child = verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "2"]).spawn();
     let started = Instant::now();
     while emu.lock().paid < 12 {
@@ -444,8 +447,7 @@ fn ctrl_c_stops_new_calls_and_keeps_what_was_answered() {
         emu.register(g, "X", "", "Active");
     }
     let dir = Dir::new();
-    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
-    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    vendors_of(&dir, &ids);
     let child = verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "2", "-o", "r.csv"]).spawn();
     let started = Instant::now();
     while emu.lock().paid < 6 {
@@ -465,4 +467,32 @@ fn ctrl_c_stops_new_calls_and_keeps_what_was_answered() {
     let conn = rusqlite::Connection::open(dir.join("s.db")).unwrap();
     let stored: i64 = conn.query_row("SELECT count(*) FROM answers", [], |r| r.get(0)).unwrap();
     assert_eq!(stored as usize, answered, "and in the store");
+}
+
+#[test]
+fn max_calls_rate_and_an_invalid_gstin_answer() {
+    let emu = Emulator::start();
+    let ids = generated_gstins(5);
+    for g in &ids[..4] {
+        emu.register(g, "X", "", "Active");
+    }
+    emu.lock().invalid.push(ids[4].clone());
+    let dir = Dir::new();
+    vendors_of(&dir, &ids);
+    let run = verify(&dir, &emu, &["v.csv", "-q", "--max-calls", "2", "--concurrency", "1"]).run(1);
+    let got = rows(&run.stdout());
+    assert_eq!(got.iter().filter(|r| r["gstbatch_source"] == "live").count(), 2);
+    let over: Vec<_> =
+        got.iter().filter(|r| r["gstbatch_message"].contains("--max-calls")).collect();
+    assert_eq!(over.len(), 3);
+    assert_eq!(emu.lock().paid, 2);
+    // The rest, at most 600 a minute: 3 calls take at least 0.2 s between
+    // their starts.
+    let started = Instant::now();
+    let run = verify(&dir, &emu, &["v.csv", "-q", "--rate", "600"]).run(1);
+    assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
+    let got = rows(&run.stdout());
+    assert_eq!(got[4]["gstbatch_verify_status"], "not_found");
+    assert!(got[4]["gstbatch_message"].contains("SWEB_9035"), "{:?}", got[4]);
+    assert_eq!(emu.lock().paid, 5);
 }

@@ -293,6 +293,29 @@ pub fn missing(what: &'static str, hint: &'static str, headers: &[Vec<u8>]) -> C
     ColumnError::Missing { what, hint, headers: texts(headers) }
 }
 
+/// The identifier column: `--column` if given (its family, when there is a
+/// header), else the only column of a headerless table, else found by
+/// header ([`detect`]).
+///
+/// # Errors
+/// [`ColumnError`]; [`ColumnError::Unnamed`] for a headerless table of
+/// several columns without `--column`.
+pub fn identifier(
+    arg: Option<&str>,
+    headers: &[Vec<u8>],
+    named: bool,
+) -> Result<(usize, Option<Family>), ColumnError> {
+    match arg {
+        Some(arg) => {
+            let i = by_arg(arg, headers, "--column")?;
+            Ok((i, if named { family(&headers[i]) } else { None }))
+        }
+        None if !named && headers.len() == 1 => Ok((0, None)),
+        None if !named => Err(ColumnError::Unnamed { width: headers.len() }),
+        None => detect(headers).map(|(i, f)| (i, Some(f))),
+    }
+}
+
 /// Finds the identifier column by header: a GSTIN column if there is one,
 /// else a PAN column. Returns its index and family.
 ///

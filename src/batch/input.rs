@@ -207,6 +207,40 @@ impl BlockReader {
         Ok(Table { text, delimiter: reader.delimiter, sha256 })
     }
 
+    /// Opens a table to read row by row, as `validate` and `verify` do: its
+    /// header fields (with `--no-headers`, `column_1`, `column_2`, ... for
+    /// as many fields as the first row has) and the spreadsheet rows the
+    /// header took.
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::NotCsv`] (an empty input with headers
+    /// expected), [`Error::Workbook`], [`Error::Usage`].
+    pub fn open_table(
+        source: &Source,
+        read: &ReadOptions,
+    ) -> Result<(BlockReader, Vec<Vec<u8>>, u64)> {
+        let mut reader = BlockReader::open_any(
+            source.clone(),
+            read.delimiter,
+            read.sheet.as_deref(),
+            read.headers,
+        )?;
+        let (headers, rows) = match reader.first_record(read.headers)? {
+            Some((fields, rows)) if !read.headers => {
+                ((1..=fields.len()).map(|i| format!("column_{i}").into_bytes()).collect(), rows)
+            }
+            Some(found) => found,
+            None if !read.headers => (vec![b"column_1".to_vec()], 0),
+            None => {
+                return Err(Error::NotCsv {
+                    path: source.path(),
+                    why: "it is empty: there is no header row".into(),
+                });
+            }
+        };
+        Ok((reader, headers, rows))
+    }
+
     /// Opens `source` as [`BlockReader::open`] does, reading a workbook
     /// (by extension) as CSV text: `sheet` chooses the sheet, `headers`
     /// says whether title rows above a header are to be skipped.

@@ -68,41 +68,12 @@ pub fn run(s: &Settings) -> Result<Exit> {
     // cannot be written stops the run before anything is replaced.
     let summary_file = SummaryFile::create(s.summary.as_deref())?;
     let report = Report::create(&s.report)?;
-    let mut reader = BlockReader::open_any(
-        source.clone(),
-        s.read.delimiter,
-        s.read.sheet.as_deref(),
-        s.read.headers,
-    )?;
+    let (mut reader, headers, header_rows) = BlockReader::open_table(source, &s.read)?;
     let column_err = |source: ColumnError| Error::Column { path: s.input.path(), source };
-
-    let (headers, header_rows) = match reader.first_record(s.read.headers)? {
-        Some((fields, rows)) if !s.read.headers => {
-            ((1..=fields.len()).map(|i| format!("column_{i}").into_bytes()).collect(), rows)
-        }
-        Some((fields, rows)) => (fields, rows),
-        None if !s.read.headers => (vec![b"column_1".to_vec()], 0),
-        None => {
-            return Err(Error::NotCsv {
-                path: source.path(),
-                why: "it is empty: there is no header row".into(),
-            });
-        }
-    };
     // Known only now: a UTF-16 file may have turned out tab-separated.
     let delimiter = reader.delimiter();
-
-    let (id, family) = match &s.column {
-        Some(arg) => {
-            let i = columns::by_arg(arg, &headers, "--column").map_err(column_err)?;
-            (i, if s.read.headers { columns::family(&headers[i]) } else { None })
-        }
-        None if !s.read.headers && headers.len() == 1 => (0, None),
-        None if !s.read.headers => {
-            return Err(column_err(ColumnError::Unnamed { width: headers.len() }));
-        }
-        None => columns::detect(&headers).map(|(i, f)| (i, Some(f))).map_err(column_err)?,
-    };
+    let (id, family) =
+        columns::identifier(s.column.as_deref(), &headers, s.read.headers).map_err(column_err)?;
     let kind = s.kind.or(match family {
         Some(Family::Gstin) => Some(Kind::Gstin),
         Some(Family::Pan) => Some(Kind::Pan),

@@ -358,42 +358,20 @@ fn ask_and_store(
 #[allow(clippy::type_complexity)]
 fn read_rows(s: &Settings) -> Result<(Vec<String>, Vec<Row>, Option<usize>)> {
     let source = &s.input;
-    let mut reader = BlockReader::open_any(
-        source.clone(),
-        s.read.delimiter,
-        s.read.sheet.as_deref(),
-        s.read.headers,
-    )?;
+    let (mut reader, raw_headers, header_rows) = BlockReader::open_table(source, &s.read)?;
     let column_err = |e: ColumnError| Error::Column { path: source.path(), source: e };
-    let (raw_headers, header_rows) = match reader.first_record(s.read.headers)? {
-        Some((fields, rows)) if !s.read.headers => {
-            ((1..=fields.len()).map(|i| format!("column_{i}").into_bytes()).collect(), rows)
+    let id_col = match columns::identifier(s.column.as_deref(), &raw_headers, s.read.headers)
+        .map_err(column_err)?
+    {
+        (i, Some(Family::Pan)) if s.column.is_none() => {
+            return Err(Error::Usage(format!(
+                "{}: column {} holds PANs; this version of verify checks GSTINs (give \
+                 --column for a GSTIN column)",
+                source.display(),
+                i + 1
+            )));
         }
-        Some(found) => found,
-        None => {
-            return Err(Error::NotCsv {
-                path: source.path(),
-                why: "it is empty: there is no header row".into(),
-            });
-        }
-    };
-    let id_col = match &s.column {
-        Some(arg) => columns::by_arg(arg, &raw_headers, "--column").map_err(column_err)?,
-        None if !s.read.headers && raw_headers.len() == 1 => 0,
-        None if !s.read.headers => {
-            return Err(column_err(ColumnError::Unnamed { width: raw_headers.len() }));
-        }
-        None => match columns::detect(&raw_headers).map_err(column_err)? {
-            (i, Family::Gstin) => i,
-            (i, Family::Pan) => {
-                return Err(Error::Usage(format!(
-                    "{}: column {} holds PANs; this version of verify checks GSTINs (give \
-                     --column for a GSTIN column)",
-                    source.display(),
-                    i + 1
-                )));
-            }
-        },
+        (i, _) => i,
     };
     let name_col = s
         .name_column
