@@ -1,8 +1,10 @@
 //! `gstbatch verify` end to end against the provider emulator on
 //! 127.0.0.1 with a fixed 50 ms latency: 2,000 distinct GSTINs at
 //! `--concurrency 8` (the ideal is 2,000 x 0.05 s / 8 = 12.5 s), then
-//! 100,000 rows (the same GSTINs, 50 times each) answered from the store.
-//! Medians of 3 runs, with CPU time and peak memory from `/usr/bin/time`.
+//! 100,000 rows (the same GSTINs, 50 times each) answered from the store;
+//! then the same for 2,000 PANs (`--kind pan`, with names and dates of
+//! birth). Medians of 3 runs, with CPU time and peak memory from
+//! `/usr/bin/time`.
 //!
 //!   cargo bench --bench verify
 
@@ -14,6 +16,9 @@ use std::time::Duration;
 mod emulator;
 
 const RUNS: usize = 3;
+
+/// An input file's header, and one row's text from a GSTIN.
+type Layout = (&'static str, fn(&str) -> String);
 
 fn main() {
     let bin = env!("CARGO_BIN_EXE_gstbatch");
@@ -41,18 +46,35 @@ fn main() {
     assert_eq!(ids.len(), 2000, "the generator gave too few GSTINs");
     for g in &ids {
         emu.register(g, "BENCH TRADERS PRIVATE LIMITED", "BENCH", "Active");
+        emu.lock().pans.insert(
+            g[2..12].to_string(),
+            emulator::PanRecord {
+                name: "BENCH TRADERS PRIVATE LIMITED".into(),
+                dob: "01/04/2010".into(),
+                category: "company".into(),
+                status: "valid".into(),
+                remarks: None,
+                seeding: "na".into(),
+            },
+        );
     }
-    let live = d.join("live.csv");
-    std::fs::write(&live, format!("GSTIN\n{}\n", ids.join("\n"))).expect("write");
-    let cached = d.join("cached.csv");
-    let mut text = String::from("GSTIN\n");
-    for _ in 0..50 {
-        for g in &ids {
-            text.push_str(g);
-            text.push('\n');
+    // (header, one row's text) for GSTINs and for PANs.
+    let kinds: [Layout; 2] = [
+        ("GSTIN", |g| g.to_string()),
+        ("Name,PAN,DOB", |g| format!("Bench Traders Private Limited,{},01/04/2010", &g[2..12])),
+    ];
+    let write = |name: &str, (header, row): Layout, times: usize| {
+        let mut text = format!("{header}\n");
+        for _ in 0..times {
+            for g in &ids {
+                text.push_str(&row(g));
+                text.push('\n');
+            }
         }
-    }
-    std::fs::write(&cached, text).expect("write");
+        let path = d.join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
 
     let run =
         |input: &std::path::Path, store: &std::path::Path, extra: &[&str]| -> (f64, f64, u64) {
@@ -88,22 +110,27 @@ fn main() {
         xs.sort_by(|a, b| a.0.total_cmp(&b.0));
         xs[xs.len() / 2]
     };
-    let mut live_runs = Vec::new();
-    for i in 0..RUNS {
-        let store = d.join(format!("live{i}.db"));
-        live_runs.push(run(&live, &store, &[]));
-    }
-    let mut cached_runs = Vec::new();
-    for _ in 0..RUNS {
-        cached_runs.push(run(&cached, &d.join("live0.db"), &[]));
-    }
-    let (w, c, m) = median(live_runs);
-    let (cw, cc, cm) = median(cached_runs);
     println!("| run | wall s (median of {RUNS}) | CPU s | peak RSS MiB |");
     println!("|---|---|---|---|");
-    println!(
-        "| 2,000 GSTINs live, 50 ms latency, --concurrency 8 (ideal 12.5 s) | {w:.2} | {c:.2} | {m} |"
-    );
-    println!("| 100,000 rows from the store | {cw:.2} | {cc:.2} | {cm} |");
+    let pan_flags: &[&str] =
+        &["--kind", "pan", "--consent", "--name-column", "Name", "--dob-column", "DOB"];
+    for (k, (what, flags)) in [("GSTINs", &[][..]), ("PANs", pan_flags)].into_iter().enumerate() {
+        let live = write(&format!("live{k}.csv"), kinds[k], 1);
+        let cached = write(&format!("cached{k}.csv"), kinds[k], 50);
+        let mut live_runs = Vec::new();
+        for i in 0..RUNS {
+            live_runs.push(run(&live, &d.join(format!("live{k}-{i}.db")), flags));
+        }
+        let mut cached_runs = Vec::new();
+        for _ in 0..RUNS {
+            cached_runs.push(run(&cached, &d.join(format!("live{k}-0.db")), flags));
+        }
+        let (w, c, m) = median(live_runs);
+        let (cw, cc, cm) = median(cached_runs);
+        println!(
+            "| 2,000 {what} live, 50 ms latency, --concurrency 8 (ideal 12.5 s) | {w:.2} | {c:.2} | {m} |"
+        );
+        println!("| 100,000 rows of {what} from the store | {cw:.2} | {cc:.2} | {cm} |");
+    }
     println!("paid calls: {}", emu.lock().paid);
 }

@@ -367,10 +367,25 @@ pub struct VerifyArgs {
     /// by header).
     #[arg(long, value_name = "NAME|N")]
     pub column: Option<String>,
-    /// A name column to compare with the registration's legal and trade
-    /// names.
+    /// What to verify: GSTINs, or PANs (on a GSTIN column, the PAN inside
+    /// each GSTIN); auto: what the column's header says.
+    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+    pub kind: KindArg,
+    /// A name column: compared with the registration's legal and trade
+    /// names, or, for PANs, sent as the holder's name to match.
     #[arg(long, value_name = "NAME|N")]
     pub name_column: Option<String>,
+    /// For PANs: the date of birth (or incorporation) column; DD/MM/YYYY,
+    /// DD-MM-YYYY, YYYY-MM-DD or date cells.
+    #[arg(long, value_name = "NAME|N")]
+    pub dob_column: Option<String>,
+    /// For PANs: the purpose sent to the provider.
+    #[arg(long, value_name = "TEXT", default_value = "Vendor PAN verification")]
+    pub reason: String,
+    /// For PANs: confirm that every holder consented to the verification
+    /// (the provider requires it; without it PANs are not verified).
+    #[arg(long)]
+    pub consent: bool,
     /// Take answers younger than this from the store (0: always ask).
     #[arg(long, value_name = "DURATION", default_value = "7d")]
     pub max_age: String,

@@ -134,6 +134,28 @@ pub fn now() -> Time {
     from_epoch(Utc::now().timestamp())
 }
 
+/// A date as people and spreadsheets write it (`DD/MM/YYYY`, `DD-MM-YYYY`,
+/// `DD.MM.YYYY`, ISO `YYYY-MM-DD`, or an Excel date-time cell read as
+/// `YYYY-MM-DD 00:00:00`), written `DD/MM/YYYY` as the provider takes it;
+/// `None` for anything else, or a date before 1800.
+///
+/// ```
+/// use gstbatch::time::day_month_year;
+/// assert_eq!(day_month_year("1985-03-07").as_deref(), Some("07/03/1985"));
+/// assert_eq!(day_month_year("7-3-1985").as_deref(), Some("07/03/1985"));
+/// assert_eq!(day_month_year("31/02/1985"), None);
+/// ```
+pub fn day_month_year(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t.split_once(' ').map_or(t, |(date, _)| date);
+    let date = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())?;
+    let year = chrono::Datelike::year(&date);
+    // A four-digit year, as for every time gstbatch reads.
+    (1800..=9999).contains(&year).then(|| date.format("%d/%m/%Y").to_string())
+}
+
 /// A span of seconds as people read it: `29d 23h 59m`, `5h 0m`, `0m`; a
 /// negative span reads as `0m`.
 ///

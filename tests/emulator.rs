@@ -37,6 +37,23 @@ pub enum Fault {
     ExpireToken,
 }
 
+/// A PAN as the Income Tax Department knows it.
+#[derive(Debug, Clone)]
+pub struct PanRecord {
+    /// The holder's name.
+    pub name: String,
+    /// Date of birth or incorporation, `DD/MM/YYYY`.
+    pub dob: String,
+    /// `individual`, `company`, ...
+    pub category: String,
+    /// `valid` or `invalid`.
+    pub status: String,
+    /// `null`, or an event such as `Holder is Deceased`.
+    pub remarks: Option<String>,
+    /// `y`, `n` or `na`.
+    pub seeding: String,
+}
+
 /// What the emulator knows and has seen.
 #[derive(Default)]
 pub struct State {
@@ -49,6 +66,11 @@ pub struct State {
     pub invalid: Vec<String>,
     /// GSTIN -> faults by attempt (1st, 2nd, ...).
     pub faults: HashMap<String, Vec<Fault>>,
+    /// PAN -> (name, date of birth `DD/MM/YYYY`, category, status,
+    /// remarks, Aadhaar seeding).
+    pub pans: HashMap<String, PanRecord>,
+    /// The PAN requests' bodies, as received.
+    pub pan_requests: Vec<serde_json::Value>,
     /// After this many paid answers, 403 Insufficient credits.
     pub credits: Option<u64>,
     /// Every answer takes this long.
@@ -199,13 +221,15 @@ fn answer(
         s.token = Some(token.clone());
         return Some((200, String::new(), envelope(serde_json::json!({"access_token": token}))));
     }
-    if path != "/gst/compliance/public/gstin/search" {
+    let pan_call = path == "/kyc/pan/verify";
+    if path != "/gst/compliance/public/gstin/search" && !pan_call {
         return Some((404, String::new(), error(404, "Not found")));
     }
-    let gstin = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("gstin")?.as_str().map(String::from))
-        .unwrap_or_default();
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let field = |k: &str| request.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    // Faults, attempts and tokens work alike for both calls, keyed by the
+    // GSTIN or the PAN.
+    let gstin = if pan_call { field("pan") } else { field("gstin") };
     let attempt = {
         let n = s.attempts.entry(gstin.clone()).or_insert(0);
         *n += 1;
@@ -239,6 +263,10 @@ fn answer(
     if s.credits.is_some_and(|c| s.paid >= c) {
         return Some((403, String::new(), error(403, "Insufficient credits")));
     }
+    if pan_call {
+        s.pan_requests.push(request.clone());
+        return pan_answer(&mut s, &field, envelope, error);
+    }
     s.paid += 1;
     let data = match s.records.get(&gstin) {
         Some(Some(record)) if s.nested.contains(&gstin) => {
@@ -250,6 +278,59 @@ fn answer(
         }
         _ => serde_json::json!({"error_code": "NOGSTIN", "message": "No records found"}),
     };
+    Some((200, String::new(), envelope(data)))
+}
+
+/// The answer to a PAN verification: the documented test PANs first, then
+/// the registered ones.
+fn pan_answer(
+    s: &mut State,
+    field: &dyn Fn(&str) -> String,
+    envelope: impl Fn(serde_json::Value) -> String,
+    error: impl Fn(u16, &str) -> String,
+) -> Option<(u16, String, String)> {
+    if field("@entity") != "in.co.sandbox.kyc.pan_verification.request" {
+        return Some((422, String::new(), error(422, "Invalid entity")));
+    }
+    if field("consent") != "Y" {
+        return Some((422, String::new(), error(422, "Consent is required")));
+    }
+    let pan = field("pan");
+    match pan.as_str() {
+        "XXXPX1234C" => return Some((403, String::new(), error(403, "Insufficient Privilege"))),
+        "XXXPX1234D" => return Some((403, String::new(), error(403, "Insufficient credits"))),
+        "XXXPX123EE" => return Some((422, String::new(), error(422, "Invalid PAN pattern"))),
+        "XXXPX1234F" => return Some((500, String::new(), error(500, "Internal server error"))),
+        "XXXPX1234G" => return Some((503, String::new(), error(503, "Source unavailable"))),
+        _ => {}
+    }
+    let test = |name: &str, category: &str, status: &str, seeding: &str| PanRecord {
+        name: name.into(),
+        dob: "01/01/1990".into(),
+        category: category.into(),
+        status: status.into(),
+        remarks: None,
+        seeding: seeding.into(),
+    };
+    let record = match pan.as_str() {
+        "XXXPX1234A" => test("TEST INDIVIDUAL", "individual", "valid", "y"),
+        "XXXCX1234B" => test("TEST COMPANY", "company", "valid", "na"),
+        "XXXFX1234J" => {
+            PanRecord { remarks: Some("Deleted".into()), ..test("", "firm", "invalid", "na") }
+        }
+        _ => s.pans.get(&pan).cloned().unwrap_or_else(|| test("", "individual", "invalid", "na")),
+    };
+    s.paid += 1;
+    let data = serde_json::json!({
+        "@entity": "in.co.sandbox.kyc.pan_verification.response",
+        "pan": pan,
+        "category": record.category,
+        "status": record.status,
+        "remarks": record.remarks,
+        "name_as_per_pan_match": field("name_as_per_pan").trim().eq_ignore_ascii_case(&record.name),
+        "date_of_birth_match": field("date_of_birth") == record.dob,
+        "aadhaar_seeding_status": record.seeding,
+    });
     Some((200, String::new(), envelope(data)))
 }
 

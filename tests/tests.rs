@@ -24,5 +24,7 @@ mod samples;
 mod validate;
 /// `gstbatch verify` against the emulator.
 mod verify;
+/// `gstbatch verify --kind pan` against the emulator.
+mod verify_pan;
 /// Workbooks (.xlsx and friends) as input.
 mod workbook;

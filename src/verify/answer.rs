@@ -1,5 +1,5 @@
-//! The provider's answer to a GSTIN search, read (SPEC.md 7.1) and judged
-//! (SPEC.md 7.2).
+//! The provider's answers to a GSTIN search and to a PAN verification,
+//! read (SPEC.md 7.1) and judged (SPEC.md 7.2).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,6 +17,13 @@ pub enum Verdict {
     Inactive,
     /// GSTN has no such registration.
     NotFound,
+    /// A PAN that is valid and operative.
+    Valid,
+    /// A valid individual's PAN not linked with Aadhaar: inoperative since
+    /// 2023-07-01 (Rule 114AAA).
+    Inoperative,
+    /// A PAN that is not valid (`remarks` says why).
+    Invalid,
     /// Failed the offline check; never sent.
     Malformed,
     /// No answer after the retries.
@@ -27,12 +34,15 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 8] = [
+    pub const ALL: [Verdict; 11] = [
         Verdict::Active,
         Verdict::Cancelled,
         Verdict::Suspended,
         Verdict::Inactive,
         Verdict::NotFound,
+        Verdict::Valid,
+        Verdict::Inoperative,
+        Verdict::Invalid,
         Verdict::Malformed,
         Verdict::Unavailable,
         Verdict::NotChecked,
@@ -46,6 +56,9 @@ impl Verdict {
             Verdict::Suspended => "suspended",
             Verdict::Inactive => "inactive",
             Verdict::NotFound => "not_found",
+            Verdict::Valid => "valid",
+            Verdict::Inoperative => "inoperative",
+            Verdict::Invalid => "invalid",
             Verdict::Malformed => "malformed",
             Verdict::Unavailable => "unavailable",
             Verdict::NotChecked => "not_checked",
@@ -67,6 +80,9 @@ impl Verdict {
                 | Verdict::Suspended
                 | Verdict::Inactive
                 | Verdict::NotFound
+                | Verdict::Valid
+                | Verdict::Inoperative
+                | Verdict::Invalid
         )
     }
 }
@@ -96,6 +112,21 @@ pub struct Record {
     pub last_updated: String,
     /// The provider's message, for answers without a record (`NOGSTIN`).
     pub message: String,
+    /// A PAN's holder category (`individual`, `company`, ...).
+    #[serde(default)]
+    pub pan_category: String,
+    /// A PAN's remarks (`Deleted`, `Holder is Deceased`, ...).
+    #[serde(default)]
+    pub pan_remarks: String,
+    /// Whether the name sent matches the PAN's, by the provider.
+    #[serde(default)]
+    pub name_match: Option<bool>,
+    /// Whether the date of birth sent matches, by the provider.
+    #[serde(default)]
+    pub dob_match: Option<bool>,
+    /// Aadhaar seeding: `y`, `n` or `na`.
+    #[serde(default)]
+    pub aadhaar_seeding: String,
 }
 
 /// A read answer.
@@ -160,9 +191,34 @@ pub fn parse(body: &str) -> Option<Parsed> {
         address,
         pincode: text(addr, "pncd"),
         last_updated: iso_date(&text(data, "lstupdt")),
-        message: String::new(),
+        ..Record::default()
     };
     Some(Parsed { verdict, record, transaction_id })
+}
+
+/// Reads a 200 response body of a PAN verification. `None` when it is not
+/// the contract's JSON.
+pub fn parse_pan(body: &str) -> Option<Parsed> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let data = v.get("data").filter(|d| d.is_object())?;
+    let status = text(data, "status").to_ascii_lowercase();
+    let category = text(data, "category").to_ascii_lowercase();
+    let seeding = text(data, "aadhaar_seeding_status").to_ascii_lowercase();
+    let verdict = match status.as_str() {
+        "valid" if category == "individual" && seeding == "n" => Verdict::Inoperative,
+        "valid" => Verdict::Valid,
+        "invalid" => Verdict::Invalid,
+        _ => return None,
+    };
+    let record = Record {
+        pan_category: category,
+        pan_remarks: text(data, "remarks"),
+        name_match: data.get("name_as_per_pan_match").and_then(Value::as_bool),
+        dob_match: data.get("date_of_birth_match").and_then(Value::as_bool),
+        aadhaar_seeding: seeding,
+        ..Record::default()
+    };
+    Some(Parsed { verdict, record, transaction_id: text(&v, "transaction_id") })
 }
 
 /// A field as text: strings as they are, numbers written out, anything
@@ -242,6 +298,30 @@ mod tests {
         ] {
             assert!(parse(b).is_none(), "{b}");
         }
+    }
+
+    #[test]
+    fn spec_7_2_pan_verdicts() {
+        let pan = |status: &str, category: &str, seeding: &str, remarks: &str| {
+            let data = format!(
+                r#"{{"pan":"XXXPX1234A","category":"{category}","status":"{status}","remarks":{remarks},
+                "name_as_per_pan_match":true,"date_of_birth_match":false,"aadhaar_seeding_status":"{seeding}"}}"#
+            );
+            parse_pan(&body(&data)).unwrap()
+        };
+        assert_eq!(pan("valid", "individual", "y", "null").verdict, Verdict::Valid);
+        assert_eq!(pan("valid", "individual", "na", "null").verdict, Verdict::Valid);
+        assert_eq!(pan("valid", "company", "n", "null").verdict, Verdict::Valid);
+        let p = pan("valid", "individual", "n", "null");
+        assert_eq!(p.verdict, Verdict::Inoperative);
+        assert_eq!((p.record.name_match, p.record.dob_match), (Some(true), Some(false)));
+        let p = pan("invalid", "individual", "na", r#""Holder is Deceased""#);
+        assert_eq!(
+            (p.verdict, p.record.pan_remarks.as_str()),
+            (Verdict::Invalid, "Holder is Deceased")
+        );
+        assert!(parse_pan(&body(r#"{"status":"unknown"}"#)).is_none());
+        assert!(parse_pan("<html>").is_none());
     }
 
     #[test]

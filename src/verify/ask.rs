@@ -11,7 +11,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use super::answer::{self, Parsed};
-use super::client::{Client, Reply};
+use super::client::{Client, Question, Reply};
 
 /// How many times a value is retried after a transient failure.
 pub const RETRIES: u32 = 4;
@@ -76,7 +76,7 @@ struct Shared {
 /// checked before each new call (Ctrl-C).
 pub fn ask_all(
     client: &Client,
-    ids: &[String],
+    ids: &[Question],
     pace: Pace,
     stopped: &(dyn Fn() -> bool + Sync),
     tx: &Sender<Done>,
@@ -168,7 +168,7 @@ fn pace_start(pace: Pace, shared: &Mutex<Shared>) {
 
 fn ask_one(
     client: &Client,
-    id: &str,
+    id: &Question,
     pace: Pace,
     shared: &Mutex<Shared>,
     freed: &Condvar,
@@ -182,9 +182,13 @@ fn ask_one(
             return (Outcome::NotAsked(why), retries);
         }
         pace_start(pace, shared);
-        let (reply, generation) = client.search(id);
+        let (reply, generation) = client.ask(id);
+        let parse = match id {
+            Question::Gstin(_) => answer::parse,
+            Question::Pan { .. } => answer::parse_pan,
+        };
         let (why, wait) = match reply {
-            Reply::Body(body) => match answer::parse(&body) {
+            Reply::Body(body) => match parse(&body) {
                 Some(parsed) => {
                     return (Outcome::Answered { parsed: Box::new(parsed), raw: body }, retries);
                 }

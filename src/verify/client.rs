@@ -134,19 +134,61 @@ pub enum Reply {
     Stop(String),
 }
 
+/// One question to the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    /// Search a GSTIN (canonical).
+    Gstin(String),
+    /// Verify a PAN with the name and date of birth (`DD/MM/YYYY`) to match.
+    Pan {
+        /// The PAN.
+        pan: String,
+        /// The name as the books have it.
+        name: String,
+        /// The date of birth or incorporation, `DD/MM/YYYY`.
+        dob: String,
+    },
+}
+
+impl Question {
+    /// `gstin` or `pan`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Question::Gstin(_) => "gstin",
+            Question::Pan { .. } => "pan",
+        }
+    }
+
+    /// What the store keeps the answer under: the GSTIN, or the PAN with
+    /// the name and date of birth sent (another name is another question).
+    pub fn key(&self) -> String {
+        match self {
+            Question::Gstin(g) => g.clone(),
+            Question::Pan { pan, name, dob } => format!("{pan}|{name}|{dob}"),
+        }
+    }
+}
+
 /// A client for one run.
 pub struct Client {
     agent: ureq::Agent,
     base: String,
     credentials: Credentials,
+    /// The purpose sent with PAN verifications.
+    reason: String,
     /// The access token and how many times it was obtained.
     token: Mutex<(Option<String>, u64)>,
 }
 
 impl Client {
     /// A client for `base` (checked by [`check_base`]) with a per-request
-    /// `timeout`.
-    pub fn new(base: String, credentials: Credentials, timeout: Duration) -> Client {
+    /// `timeout`; `reason` is the purpose sent with PAN verifications.
+    pub fn new(
+        base: String,
+        credentials: Credentials,
+        timeout: Duration,
+        reason: String,
+    ) -> Client {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
@@ -154,7 +196,7 @@ impl Client {
             .user_agent(concat!("gstbatch/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client { agent, base, credentials, token: Mutex::new((None, 0)) }
+        Client { agent, base, credentials, reason, token: Mutex::new((None, 0)) }
     }
 
     /// The current token and its generation, authenticating first if there
@@ -205,20 +247,36 @@ impl Client {
         }
     }
 
-    /// One GSTIN search. Returns the reply and the token generation used.
-    pub fn search(&self, gstin: &str) -> (Reply, u64) {
+    /// Asks one question. Returns the reply and the token generation used.
+    pub fn ask(&self, question: &Question) -> (Reply, u64) {
         let (token, generation) = match self.token() {
             Ok(t) => t,
             Err(reply) => return (reply, 0),
         };
+        let (path, body) = match question {
+            Question::Gstin(gstin) => {
+                ("gst/compliance/public/gstin/search", serde_json::json!({ "gstin": gstin }))
+            }
+            Question::Pan { pan, name, dob } => (
+                "kyc/pan/verify",
+                serde_json::json!({
+                    "@entity": "in.co.sandbox.kyc.pan_verification.request",
+                    "pan": pan,
+                    "name_as_per_pan": name,
+                    "date_of_birth": dob,
+                    "consent": "Y",
+                    "reason": self.reason,
+                }),
+            ),
+        };
         let resp = self
             .agent
-            .post(&format!("{}/gst/compliance/public/gstin/search", self.base))
+            .post(&format!("{}/{path}", self.base))
             .header("x-api-key", &self.credentials.key)
             .header("x-api-version", "1.0")
             // The token itself: the provider does not take `Bearer <token>`.
             .header("authorization", &token)
-            .send_json(serde_json::json!({ "gstin": gstin }));
+            .send_json(body);
         let reply = match read(resp) {
             Err(t) => t,
             Ok((200, body, _)) => Reply::Body(body),

@@ -34,7 +34,7 @@ use crate::store::{Location, Store};
 
 use answer::{Record, Verdict};
 use ask::{Done, Outcome, Pace};
-use client::{Client, Credentials};
+use client::{Client, Credentials, Question};
 use report::Summary;
 
 /// What `verify` is asked to do.
@@ -46,8 +46,18 @@ pub struct Settings {
     pub read: ReadOptions,
     /// `--column`: the GSTIN column by name or number.
     pub column: Option<String>,
-    /// `--name-column`: the books' name, compared with the registration's.
+    /// `--kind`: GSTINs, PANs (also the PAN inside each GSTIN of a GSTIN
+    /// column), or `None` for what the column's header says.
+    pub kind: Option<Kind>,
+    /// `--name-column`: the books' name, compared with the registration's
+    /// (for PANs, sent as the name to match).
     pub name_column: Option<String>,
+    /// `--dob-column`: dates of birth or incorporation, for PANs.
+    pub dob_column: Option<String>,
+    /// `--reason`: the purpose sent with PAN verifications.
+    pub reason: String,
+    /// `--consent`: the user confirms the PAN holders consented.
+    pub consent: bool,
     /// The report.
     pub report: Target,
     /// The JSON summary file, if asked for.
@@ -88,8 +98,18 @@ struct Row {
     row: u64,
     /// Its cells, as text.
     cells: Vec<String>,
-    /// The identifier to ask about (canonical), or why none.
-    id: std::result::Result<String, String>,
+    /// What to ask about it.
+    ask: Ask,
+}
+
+/// What a row asks, or why it asks nothing.
+enum Ask {
+    /// A question to the provider (asked once however many rows share it).
+    Question(Question),
+    /// The value failed the offline check: never sent.
+    Malformed(String),
+    /// Nothing to ask with (a blank name or date of birth): costs nothing.
+    NotChecked(String),
 }
 
 /// What is known about one distinct identifier after the run.
@@ -145,19 +165,20 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let started = Instant::now();
     let summary_file = SummaryFile::create(s.summary.as_deref())?;
     let report = Report::create(&s.report)?;
-    let (headers, rows, name_col) = read_rows(s)?;
+    let (kind, headers, rows, name_col) = read_rows(s)?;
 
-    // Distinct identifiers, in order of first appearance.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut ids: Vec<String> = Vec::new();
+    // Distinct questions, in order of first appearance.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut ids: Vec<Question> = Vec::new();
     for r in &rows {
-        if let Ok(id) = &r.id
-            && !index.contains_key(id.as_str())
+        if let Ask::Question(q) = &r.ask
+            && !index.contains_key(&q.key())
         {
-            index.insert(id, ids.len());
-            ids.push(id.clone());
+            index.insert(q.key(), ids.len());
+            ids.push(q.clone());
         }
     }
+    let keys: Vec<String> = ids.iter().map(Question::key).collect();
 
     let live = !s.offline && !s.dry_run;
     let mut store = match (live, s.store.path.exists()) {
@@ -165,16 +186,16 @@ pub fn run(s: &Settings) -> Result<Exit> {
         (false, true) => Some(s.store.open_read()?),
         (false, false) => None,
     };
-    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let stored: HashMap<String, History> = match &store {
-        Some(st) => st.answers("gstin", &id_refs)?,
+        Some(st) => st.answers(kind.as_str(), &key_refs)?,
         None => HashMap::new(),
     };
     let fresh = |a: &Answer| s.max_age > 0 && s.now - a.asked_at < s.max_age as i64;
     let mut found: Vec<Option<Found>> = vec![None; ids.len()];
     let mut to_ask: Vec<usize> = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
-        let h = stored.get(id);
+    for (i, key) in keys.iter().enumerate() {
+        let h = stored.get(key);
         match h.and_then(|h| h.latest.as_ref()) {
             Some(a) if fresh(a) => {
                 let previous = h.and_then(|h| h.before.as_ref()).map(|b| b.verdict.clone());
@@ -184,7 +205,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         }
     }
     let previous_of =
-        |i: usize| stored.get(&ids[i]).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone());
+        |i: usize| stored.get(&keys[i]).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone());
     for &i in &to_ask {
         if s.offline {
             let why = "not in the store, or older than --max-age (--offline makes no call)";
@@ -199,9 +220,10 @@ pub fn run(s: &Settings) -> Result<Exit> {
     if live && !to_ask.is_empty() {
         let store = store.as_mut().ok_or_else(|| Error::Internal("no store to write".into()))?;
         let credentials = Credentials::load(s.credentials.as_deref())?;
-        let client = Client::new(s.api_base.clone(), credentials, s.timeout);
-        let asked: Vec<String> = to_ask.iter().map(|&i| ids[i].clone()).collect();
-        let progress = Progress::items(ids.len() as u64, "GSTINs", s.ui);
+        let client = Client::new(s.api_base.clone(), credentials, s.timeout, s.reason.clone());
+        let asked: Vec<Question> = to_ask.iter().map(|&i| ids[i].clone()).collect();
+        let what = if kind == Kind::Pan { "PANs" } else { "GSTINs" };
+        let progress = Progress::items(ids.len() as u64, what, s.ui);
         progress.set((ids.len() - asked.len()) as u64);
         interrupt::set_graceful(true);
         let base = (ids.len() - asked.len()) as u64;
@@ -232,18 +254,23 @@ pub fn run(s: &Settings) -> Result<Exit> {
     // Rows, in input order.
     let results: Vec<report::RowResult<'_>> = rows
         .iter()
-        .map(|r| match &r.id {
-            Ok(id) => {
-                let f = &found[index[id.as_str()]];
+        .map(|r| match &r.ask {
+            Ask::Question(q) => {
+                let f = &found[index[&q.key()]];
                 let name = name_col.and_then(|c| r.cells.get(c)).map(String::as_str);
-                report::RowResult::known(f, name)
+                report::RowResult::known(kind, f, name)
             }
-            Err(message) => report::RowResult::malformed(message),
+            Ask::Malformed(message) => {
+                report::RowResult::without(kind, Verdict::Malformed, message)
+            }
+            Ask::NotChecked(message) => {
+                report::RowResult::without(kind, Verdict::NotChecked, message)
+            }
         })
         .collect();
-    let summary = Summary::new(s, &rows, &ids, &found, &results, &counts, started);
+    let summary = Summary::new((s, kind), &rows, ids.len(), &found, &results, &counts, started);
     let exit = summary.exit(s.fail_if_changed);
-    report::write(report, &headers, &rows, &results, &summary)?;
+    report::write(report, kind, &headers, &rows, &results, &summary)?;
     if let Some(file) = summary_file {
         file.write(&summary)?;
     }
@@ -280,7 +307,7 @@ fn ask_and_store(
     s: &Settings,
     store: &mut Store,
     client: &Client,
-    asked: &[String],
+    asked: &[Question],
     (progress, base): (&Progress, u64),
     counts: &mut Counts,
 ) -> Result<Vec<(usize, Asked)>> {
@@ -315,8 +342,8 @@ fn ask_and_store(
                         counts.calls += 1;
                         let asked_at = crate::time::now().timestamp();
                         pending.push(Answer {
-                            identifier: asked[d.index].clone(),
-                            kind: "gstin".into(),
+                            identifier: asked[d.index].key(),
+                            kind: asked[d.index].kind().into(),
                             asked_at,
                             verdict: parsed.verdict.as_str().into(),
                             record: serde_json::to_string(&parsed.record).unwrap_or_default(),
@@ -327,7 +354,12 @@ fn ask_and_store(
                     }
                     Outcome::Refused(m) => {
                         counts.calls += 1;
-                        Err((Verdict::NotFound, format!("the provider refused the GSTIN: {m}")))
+                        // A 422: the provider refused the value's pattern.
+                        let verdict = match asked[d.index] {
+                            Question::Gstin(_) => Verdict::NotFound,
+                            Question::Pan { .. } => Verdict::Invalid,
+                        };
+                        Err((verdict, format!("the provider refused it (422): {m}")))
                     }
                     Outcome::Unavailable(m) => {
                         counts.calls += 1;
@@ -354,30 +386,41 @@ fn ask_and_store(
     Ok(results)
 }
 
-/// Reads the input rows and finds the GSTIN and name columns.
+/// Reads the input rows: what kind is verified, the headers, the rows with
+/// their questions, and the name column.
 #[allow(clippy::type_complexity)]
-fn read_rows(s: &Settings) -> Result<(Vec<String>, Vec<Row>, Option<usize>)> {
+fn read_rows(s: &Settings) -> Result<(Kind, Vec<String>, Vec<Row>, Option<usize>)> {
     let source = &s.input;
     let (mut reader, raw_headers, header_rows) = BlockReader::open_table(source, &s.read)?;
     let column_err = |e: ColumnError| Error::Column { path: source.path(), source: e };
-    let id_col = match columns::identifier(s.column.as_deref(), &raw_headers, s.read.headers)
-        .map_err(column_err)?
-    {
-        (i, Some(Family::Pan)) if s.column.is_none() => {
-            return Err(Error::Usage(format!(
-                "{}: column {} holds PANs; this version of verify checks GSTINs (give \
-                 --column for a GSTIN column)",
-                source.display(),
-                i + 1
-            )));
-        }
-        (i, _) => i,
+    let (id_col, family) = columns::identifier(s.column.as_deref(), &raw_headers, s.read.headers)
+        .map_err(column_err)?;
+    // The column's own kind (a PAN column holds PANs; `--kind pan` on a
+    // GSTIN column asks about the PAN inside each GSTIN).
+    let holds = if family == Some(Family::Pan) { Kind::Pan } else { Kind::Gstin };
+    let kind = s.kind.unwrap_or(holds);
+    let by_arg = |a: &Option<String>, flag: &str| {
+        a.as_deref().map(|a| columns::by_arg(a, &raw_headers, flag).map_err(column_err)).transpose()
     };
-    let name_col = s
-        .name_column
-        .as_deref()
-        .map(|a| columns::by_arg(a, &raw_headers, "--name-column").map_err(column_err))
-        .transpose()?;
+    let name_col = by_arg(&s.name_column, "--name-column")?;
+    let dob_col = by_arg(&s.dob_column, "--dob-column")?;
+    if kind == Kind::Pan {
+        if !s.consent {
+            return Err(Error::Usage(
+                "PAN verification needs the holders' consent: the provider requires it, and \
+                 the law requires it of whoever asks. Give --consent to confirm that every \
+                 holder in the file consented"
+                    .into(),
+            ));
+        }
+        if name_col.is_none() || dob_col.is_none() {
+            return Err(Error::Usage(
+                "PAN verification needs each holder's name and date of birth (or \
+                 incorporation): give --name-column and --dob-column"
+                    .into(),
+            ));
+        }
+    }
     let delimiter = reader.delimiter();
     let headers: Vec<String> =
         raw_headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
@@ -393,17 +436,65 @@ fn read_rows(s: &Settings) -> Result<(Vec<String>, Vec<Row>, Option<usize>)> {
             let fields = Fields::new(&rec, delimiter);
             let cells: Vec<String> = fields.iter().map(|f| scan::text(f).into_owned()).collect();
             let value = fields.get(id_col).unwrap_or_default();
-            let verdict = ident::check_bytes(value, Some(Kind::Gstin), Options::default());
-            let id = match &verdict.result {
-                Ok(_) => Ok(verdict.normalized.to_string()),
-                Err(_) if s.send_malformed && !verdict.normalized.is_empty() => {
-                    Ok(verdict.normalized.to_string())
-                }
-                Err(e) => Err(format!("malformed ({}): {e}; not sent", e.code())),
-            };
-            rows.push(Row { row, cells, id });
+            let ask = question(s, kind, holds, value, &cells, (name_col, dob_col), &headers);
+            rows.push(Row { row, cells, ask });
         }
         row += recs.blank_after as u64;
     }
-    Ok((headers, rows, name_col))
+    Ok((kind, headers, rows, name_col))
+}
+
+/// What one row asks: the identifier, checked offline first, and for a PAN
+/// the name and date of birth from their cells.
+fn question(
+    s: &Settings,
+    kind: Kind,
+    holds: Kind,
+    value: &[u8],
+    cells: &[String],
+    (name_col, dob_col): (Option<usize>, Option<usize>),
+    headers: &[String],
+) -> Ask {
+    let verdict = ident::check_bytes(value, Some(holds), Options::default());
+    let id = match (&verdict.result, kind) {
+        (Ok(ident::Id::Gstin(g)), Kind::Pan) => match g.pan() {
+            Some(p) => p.to_string(),
+            None => {
+                return Ask::Malformed(format!(
+                    "{g} holds no PAN (a {} GSTIN); not sent",
+                    g.registration_type()
+                ));
+            }
+        },
+        (Ok(_), _) => verdict.normalized.to_string(),
+        (Err(_), _) if s.send_malformed && !verdict.normalized.is_empty() => {
+            verdict.normalized.to_string()
+        }
+        (Err(e), _) => return Ask::Malformed(format!("malformed ({}): {e}; not sent", e.code())),
+    };
+    if kind == Kind::Gstin {
+        return Ask::Question(Question::Gstin(id));
+    }
+    let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|v| v.trim()).unwrap_or("");
+    let named = |c: Option<usize>| {
+        let c = c.unwrap_or(0);
+        format!("column {} ({:?})", c + 1, headers.get(c).map(String::as_str).unwrap_or(""))
+    };
+    let name = cell(name_col);
+    if name.is_empty() {
+        return Ask::NotChecked(format!("the name cell, {}, is blank; not sent", named(name_col)));
+    }
+    let dob = cell(dob_col);
+    let Some(dob) = crate::time::day_month_year(dob) else {
+        let why = if dob.is_empty() {
+            "is blank".to_string()
+        } else {
+            format!("holds {dob:?}, not a date")
+        };
+        return Ask::NotChecked(format!(
+            "the date of birth cell, {}, {why} (write DD/MM/YYYY, DD-MM-YYYY or YYYY-MM-DD); not sent",
+            named(dob_col)
+        ));
+    };
+    Ask::Question(Question::Pan { pan: id, name: name.to_string(), dob })
 }

@@ -10,14 +10,15 @@ use crate::batch::report::{Report, unique_name};
 use crate::batch::xlsx::{self, Fill};
 use crate::error::Result;
 use crate::exit::Exit;
+use crate::ident::Kind;
 use crate::time;
 
 use super::answer::Verdict;
 use super::names::{self, NameMatch};
 use super::{Counts, Found, Row, Settings};
 
-/// The appended columns, after the input's own.
-pub const COLUMNS: [&str; 18] = [
+/// The appended columns of a GSTIN report, after the input's own.
+pub const GSTIN_COLUMNS: [&str; 18] = [
     "gstbatch_row",
     "gstbatch_verify_status",
     "gstbatch_gst_status",
@@ -38,64 +39,130 @@ pub const COLUMNS: [&str; 18] = [
     "gstbatch_message",
 ];
 
+/// The appended columns of a PAN report.
+pub const PAN_COLUMNS: [&str; 12] = [
+    "gstbatch_row",
+    "gstbatch_verify_status",
+    "gstbatch_pan_category",
+    "gstbatch_pan_remarks",
+    "gstbatch_name_match",
+    "gstbatch_dob_match",
+    "gstbatch_aadhaar_seeding",
+    "gstbatch_previous_status",
+    "gstbatch_changed",
+    "gstbatch_checked_at",
+    "gstbatch_source",
+    "gstbatch_message",
+];
+
+/// What an `inoperative` row means, in one sentence.
+pub const INOPERATIVE: &str = "an individual's PAN not linked with Aadhaar is inoperative since \
+    2023-07-01 (Rule 114AAA): deduct TDS on payments to its holder at the higher rate of section \
+    206AA until it is linked";
+
+fn columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Gstin => &GSTIN_COLUMNS,
+        Kind::Pan => &PAN_COLUMNS,
+    }
+}
+
 /// One row's result.
 pub struct RowResult<'a> {
+    kind: Kind,
     found: Option<&'a Found>,
     name_match: Option<NameMatch>,
-    malformed: Option<&'a str>,
+    /// A row that asked nothing: its verdict and why.
+    without: Option<(Verdict, &'a str)>,
 }
 
 impl<'a> RowResult<'a> {
-    /// A row whose GSTIN was asked about (or answered from the store), with
-    /// the books' `name` if a name column was given.
-    pub(super) fn known(found: &'a Found, name: Option<&str>) -> Self {
+    /// A row whose question was asked (or answered from the store), with
+    /// the books' `name` for a GSTIN if a name column was given (a PAN's
+    /// name is matched by the provider).
+    pub(super) fn known(kind: Kind, found: &'a Found, name: Option<&str>) -> Self {
         let r = &found.record;
-        let has_record = !r.legal_name.is_empty() || !r.trade_name.is_empty();
-        let name_match = name
-            .filter(|_| has_record)
-            .and_then(|n| names::compare(n, &r.legal_name, &r.trade_name));
-        RowResult { found: Some(found), name_match, malformed: None }
+        let name_match = match kind {
+            Kind::Pan => {
+                r.name_match.map(|m| if m { NameMatch::Exact } else { NameMatch::Different })
+            }
+            Kind::Gstin => {
+                let has_record = !r.legal_name.is_empty() || !r.trade_name.is_empty();
+                name.filter(|_| has_record)
+                    .and_then(|n| names::compare(n, &r.legal_name, &r.trade_name))
+            }
+        };
+        RowResult { kind, found: Some(found), name_match, without: None }
     }
 
-    /// A row whose value failed the offline check.
-    pub(super) fn malformed(message: &'a str) -> Self {
-        RowResult { found: None, name_match: None, malformed: Some(message) }
+    /// A row that asked nothing (malformed, or a blank name or date of
+    /// birth), and why.
+    pub(super) fn without(kind: Kind, verdict: Verdict, message: &'a str) -> Self {
+        RowResult { kind, found: None, name_match: None, without: Some((verdict, message)) }
     }
 
     fn verdict(&self) -> Verdict {
-        self.found.map_or(Verdict::Malformed, |f| f.verdict)
+        self.found.map_or_else(|| self.without.map_or(Verdict::Malformed, |w| w.0), |f| f.verdict)
     }
 
-    /// Whether the row is all right: active, and its name (if compared)
-    /// exact or close.
+    /// Whether the row is all right: a GSTIN active with its name (if
+    /// compared) exact or close; a PAN valid with name and date of birth
+    /// matching.
     fn good(&self) -> bool {
-        self.verdict() == Verdict::Active && self.name_match != Some(NameMatch::Different)
+        match self.kind {
+            Kind::Gstin => {
+                self.verdict() == Verdict::Active && self.name_match != Some(NameMatch::Different)
+            }
+            Kind::Pan => {
+                self.verdict() == Verdict::Valid
+                    && self.name_match == Some(NameMatch::Exact)
+                    && self.found.is_some_and(|f| f.record.dob_match == Some(true))
+            }
+        }
     }
 
-    /// The appended cells, in [`COLUMNS`] order.
+    /// The appended cells, in the order of the kind's columns.
     fn cells(&self, row: u64) -> Vec<String> {
+        let cols = columns(self.kind);
         let Some(f) = self.found else {
-            let mut v = vec![String::new(); COLUMNS.len()];
+            let mut v = vec![String::new(); cols.len()];
+            let (verdict, message) = self.without.unwrap_or((Verdict::Malformed, ""));
             v[0] = row.to_string();
-            v[1] = Verdict::Malformed.as_str().into();
-            v[17] = self.malformed.unwrap_or_default().into();
+            v[1] = verdict.as_str().into();
+            v[cols.len() - 1] = message.into();
             return v;
         };
         let r = &f.record;
-        vec![
-            row.to_string(),
-            f.verdict.as_str().into(),
-            r.gst_status.clone(),
-            r.legal_name.clone(),
-            r.trade_name.clone(),
-            r.registration_date.clone(),
-            r.cancellation_date.clone(),
-            r.constitution.clone(),
-            r.taxpayer_type.clone(),
-            r.address.clone(),
-            r.pincode.clone(),
-            r.last_updated.clone(),
-            self.name_match.map(NameMatch::as_str).unwrap_or_default().into(),
+        let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+        let name = self.name_match.map(NameMatch::as_str).unwrap_or_default().to_string();
+        let message = match f.verdict {
+            Verdict::Inoperative if f.message.is_empty() => INOPERATIVE.to_string(),
+            _ => f.message.clone(),
+        };
+        let mut v = vec![row.to_string(), f.verdict.as_str().into()];
+        match self.kind {
+            Kind::Gstin => v.extend([
+                r.gst_status.clone(),
+                r.legal_name.clone(),
+                r.trade_name.clone(),
+                r.registration_date.clone(),
+                r.cancellation_date.clone(),
+                r.constitution.clone(),
+                r.taxpayer_type.clone(),
+                r.address.clone(),
+                r.pincode.clone(),
+                r.last_updated.clone(),
+                name,
+            ]),
+            Kind::Pan => v.extend([
+                r.pan_category.clone(),
+                r.pan_remarks.clone(),
+                name,
+                flag(r.dob_match),
+                r.aadhaar_seeding.clone(),
+            ]),
+        }
+        v.extend([
             f.previous.clone().unwrap_or_default(),
             if f.previous.is_some() && !f.source.is_empty() {
                 f.changed().to_string()
@@ -104,8 +171,9 @@ impl<'a> RowResult<'a> {
             },
             f.checked_at.map(|t| time::format(&time::from_epoch(t))).unwrap_or_default(),
             f.source.into(),
-            f.message.clone(),
-        ]
+            message,
+        ]);
+        v
     }
 }
 
@@ -118,7 +186,8 @@ pub struct Summary {
     pub report: String,
     /// Data rows.
     pub rows: u64,
-    /// Distinct well-formed GSTINs.
+    /// Distinct questions (well-formed GSTINs; PANs with their name and
+    /// date of birth).
     pub distinct: u64,
     /// Rows by verdict.
     pub by_verdict: BTreeMap<&'static str, u64>,
@@ -139,6 +208,8 @@ pub struct Summary {
     pub elapsed_seconds: f64,
     /// The exit code.
     pub exit_code: u8,
+    /// `gstin` or `pan`.
+    pub kind: &'static str,
     #[serde(skip)]
     all_good: bool,
     #[serde(skip)]
@@ -147,9 +218,9 @@ pub struct Summary {
 
 impl Summary {
     pub(super) fn new(
-        s: &Settings,
+        (s, s_kind): (&Settings, Kind),
         rows: &[Row],
-        ids: &[String],
+        distinct: usize,
         found: &[Found],
         results: &[RowResult<'_>],
         counts: &Counts,
@@ -167,7 +238,7 @@ impl Summary {
             input: s.input.display(),
             report: s.report.name(),
             rows: rows.len() as u64,
-            distinct: ids.len() as u64,
+            distinct: distinct as u64,
             by_verdict,
             by_name_match,
             live_calls: counts.calls,
@@ -177,6 +248,7 @@ impl Summary {
             stopped: counts.stopped.clone(),
             elapsed_seconds: started.elapsed().as_secs_f64(),
             exit_code: 0,
+            kind: if s_kind == Kind::Pan { "PANs" } else { "GSTINs" },
             all_good: results.iter().all(RowResult::good),
             answered: found.iter().filter(|f| !f.source.is_empty()).count() as u64,
         };
@@ -202,10 +274,11 @@ impl Summary {
         let verdicts: Vec<String> =
             self.by_verdict.iter().map(|(k, v)| format!("{v} {k}")).collect();
         format!(
-            "gstbatch: {} rows, {} distinct GSTINs: {}; {} live calls, {} from the store, {} \
+            "gstbatch: {} rows, {} distinct {}: {}; {} live calls, {} from the store, {} \
              retries, {} changed in {:.2} s; store: {}",
             self.rows,
             self.distinct,
+            self.kind,
             if verdicts.is_empty() { "none".to_string() } else { verdicts.join(", ") },
             self.live_calls,
             self.from_store,
@@ -220,7 +293,7 @@ impl Summary {
         let mut out = vec![
             ("Input".to_string(), self.input.clone()),
             ("Rows".to_string(), self.rows.to_string()),
-            ("Distinct GSTINs".to_string(), self.distinct.to_string()),
+            (format!("Distinct {}", self.kind), self.distinct.to_string()),
             ("Live calls".to_string(), self.live_calls.to_string()),
             ("From the store".to_string(), self.from_store.to_string()),
             ("Retries".to_string(), self.retries.to_string()),
@@ -239,6 +312,7 @@ impl Summary {
 /// columns, then any cells past the header's width.
 pub(super) fn write(
     mut report: Report,
+    kind: Kind,
     headers: &[String],
     rows: &[Row],
     results: &[RowResult<'_>],
@@ -252,7 +326,8 @@ pub(super) fn write(
         let n = unique_name(h, |n| names.iter().any(|x| x == n));
         names.push(n);
     }
-    for c in COLUMNS
+    let ours = columns(kind);
+    for c in ours
         .iter()
         .map(|c| c.to_string())
         .chain((width + 1..=width + extra).map(|i| format!("column_{i}")))
@@ -270,14 +345,20 @@ pub(super) fn write(
         cells
     });
     report.write_table(&names, table)?;
+    let col = |name: &str| ours.iter().position(|c| *c == name).map(|i| names[width + i].clone());
+    let (status_col, name_col, dob_col) =
+        (col("gstbatch_verify_status"), col("gstbatch_name_match"), col("gstbatch_dob_match"));
     let fill = |header: &[String], row: &[String]| {
-        let at = |name: &str| header.iter().position(|h| h == name).and_then(|i| row.get(i));
-        let status = at(&names[width + 1]).map(String::as_str);
-        let name = at(&names[width + 12]).map(String::as_str);
-        match status {
-            Some("malformed" | "not_found" | "cancelled") => Some(Fill::Red),
-            Some("suspended" | "inactive" | "unavailable") => Some(Fill::Amber),
-            _ if name == Some("different") => Some(Fill::Amber),
+        let at = |name: &Option<String>| {
+            let name = name.as_deref()?;
+            header.iter().position(|h| h == name).and_then(|i| row.get(i)).map(String::as_str)
+        };
+        match at(&status_col) {
+            Some("malformed" | "not_found" | "cancelled" | "invalid") => Some(Fill::Red),
+            Some("suspended" | "inactive" | "unavailable" | "inoperative") => Some(Fill::Amber),
+            _ if at(&name_col) == Some("different") || at(&dob_col) == Some("false") => {
+                Some(Fill::Amber)
+            }
             _ => None,
         }
     };
