@@ -149,6 +149,70 @@ fn item_5_a_far_cell_costs_nothing() {
     }
 }
 
+/// An `.ods` with `rows` (cells of text), and optionally a cell far away
+/// described by repeat counts.
+fn ods(path: &std::path::Path, rows: &[&[&str]], far: Option<(u64, u64)>) {
+    use std::io::Write;
+    let mut body = String::new();
+    for r in rows {
+        body.push_str("<table:table-row>");
+        for c in *r {
+            body.push_str(&format!(
+                "<table:table-cell office:value-type=\"string\"><text:p>{c}</text:p></table:table-cell>"
+            ));
+        }
+        body.push_str("</table:table-row>");
+    }
+    if let Some((row, col)) = far {
+        body.push_str(&format!(
+            "<table:table-row table:number-rows-repeated=\"{row}\"><table:table-cell/></table:table-row>\
+             <table:table-row><table:table-cell table:number-columns-repeated=\"{col}\"/>\
+             <table:table-cell office:value-type=\"string\"><text:p>far</text:p></table:table-cell>\
+             </table:table-row>"
+        ));
+    }
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Sheet1\">{body}\
+         </table:table></office:spreadsheet></office:body></office:document-content>"
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.start_file("META-INF/manifest.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest \
+          xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\
+          <manifest:file-entry manifest:full-path=\"/\" \
+          manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+          </manifest:manifest>",
+    )
+    .unwrap();
+    zip.finish().unwrap();
+}
+
+/// Item 5, for the formats read whole: an `.ods` describing a far cell
+/// with repeat counts is refused before it is built; a real one is read.
+#[test]
+fn item_5_an_ods_far_cell_is_refused_before_it_costs_memory() {
+    let dir = Dir::new();
+    ods(&dir.join("ok.ods"), &[&["Name", "GSTIN"], &["Acme", VALID]], None);
+    let run = dir.cmd().args(["validate", "ok.ods", "-q"]).run(0);
+    assert!(run.stdout().contains(&format!("Acme,{VALID},2,valid,")), "{}", run.stdout());
+    ods(&dir.join("far.ods"), &[&["GSTIN"], &[VALID]], Some((5_995, 16_000)));
+    let started = Instant::now();
+    let run = dir.cmd().args(["validate", "far.ods", "-q"]).run(2);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(run.stderr().contains("save the sheet as .xlsx or CSV"), "{}", run.stderr());
+}
+
 /// Item 7: status and history answer at once from the last committed state
 /// while another run holds the write lock.
 #[test]

@@ -65,6 +65,10 @@ fn cell_text(cell: &Data) -> String {
 /// password-protected, no such sheet, or no visible worksheet.
 pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>> {
     let err = |message: String| Error::Workbook { path: path.to_path_buf(), message };
+    // calamine reads an .ods whole as it opens it: bound it first.
+    if is_ods(path) {
+        ods_extent(path, MAX_WHOLE_CELLS).map_err(err)?;
+    }
     let mut book = open_workbook_auto(path).map_err(|e| {
         err(format!("cannot be read as a workbook (damaged, password-protected, or not one): {e}"))
     })?;
@@ -118,6 +122,79 @@ pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>
         }
     }
     Ok(rows.finish())
+}
+
+/// The most cells (rows times columns of the used area) of an `.ods`, which
+/// calamine reads as one dense range of 32-byte cells: about 800 MiB.
+pub const MAX_WHOLE_CELLS: u64 = 25_000_000;
+
+fn is_ods(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("ods"))
+}
+
+/// Refuses an `.ods` whose used area (over all its sheets) exceeds `max`
+/// cells, before calamine builds it: a 2 KB file can describe a cell at the
+/// far corner of a sheet with repeat counts. Reads `content.xml` as a
+/// stream: rows and cells with their repeat counts, no values.
+fn ods_extent(path: &Path, max: u64) -> std::result::Result<(), String> {
+    use quick_xml::events::{BytesStart, Event};
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("cannot be read as a workbook: {e}"))?;
+    let content = zip.by_name("content.xml").map_err(|e| format!("no content.xml: {e}"))?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let repeat = |e: &BytesStart<'_>, name: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.parse().ok())
+            .unwrap_or(1)
+    };
+    let has_value = |e: &BytesStart<'_>| {
+        e.attributes().flatten().any(|a| a.key.as_ref() == "office:value-type")
+    };
+    let (mut row, mut rows, mut cols) = (0u64, 0u64, 0u64);
+    let (mut col, mut row_repeat, mut row_used) = (0u64, 1u64, false);
+    let mut buf = Vec::new();
+    loop {
+        let event =
+            xml.read_event_into(&mut buf).map_err(|e| format!("damaged content.xml: {e}"))?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "table:table" => row = 0,
+                "table:table-row" => {
+                    (col, row_repeat, row_used) =
+                        (0, repeat(e, "table:number-rows-repeated"), false);
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let n = repeat(e, "table:number-columns-repeated");
+                    // A cell with content (a start tag) or a value is used.
+                    if matches!(event, Event::Start(_)) || has_value(e) {
+                        cols = cols.max(col.saturating_add(n));
+                        row_used = true;
+                    }
+                    col = col.saturating_add(n);
+                }
+                _ => {}
+            },
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(row_repeat);
+                if row_used {
+                    rows = rows.max(row);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+        if rows.saturating_mul(cols) > max {
+            return Err(format!(
+                "its used area reaches row {rows} and column {cols}, more than the {max} cells \
+                 gstbatch reads from an .ods; save the sheet as .xlsx or CSV"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Turns cells, arriving row by row, into CSV text: one line per sheet row
