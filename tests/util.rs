@@ -220,6 +220,15 @@ impl Run {
     }
 }
 
+/// A CSV report's rows as maps from column to cell.
+pub fn report_rows(csv_text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let h: Vec<String> = r.headers().expect("a header row").iter().map(String::from).collect();
+    r.records()
+        .map(|rec| h.iter().cloned().zip(rec.expect("a record").iter().map(String::from)).collect())
+        .collect()
+}
+
 /// Compares `got` with the golden file `tests/golden/NAME`; with
 /// `GSTBATCH_BLESS=1` in the environment, rewrites the file instead.
 pub fn golden(name: &str, got: &str) {

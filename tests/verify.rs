@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::emulator::{Emulator, Fault, KEY, SECRET};
-use crate::util::{Cmd, Dir};
+use crate::util::{Cmd, Dir, report_rows};
 
 const A: &str = "27AAPFU0939F1ZV";
 const B: &str = "29AAACR5055K1Z3";
@@ -26,17 +26,22 @@ fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
         .env("GSTBATCH_TEST_BACKOFF_MS", "10")
 }
 
-/// The report's rows as maps from column to cell.
-fn rows(csv_text: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| h.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
-        .collect()
-}
-
 fn vendors(dir: &Dir, lines: &[&str]) {
     dir.write("v.csv", format!("Name,GSTIN\n{}\n", lines.join("\n")));
+}
+
+/// An emulator answering `Active` for `n` generated GSTINs after
+/// `latency`, and a folder with a vendor file of them.
+fn active_vendors(n: usize, latency: Duration) -> (Emulator, Vec<String>, Dir) {
+    let emu = Emulator::start();
+    emu.lock().latency = latency;
+    let ids = generated_gstins(n);
+    for g in &ids {
+        emu.register(g, "X", "", "Active");
+    }
+    let dir = Dir::new();
+    vendors_of(&dir, &ids);
+    (emu, ids, dir)
 }
 
 /// A vendor file with one row for each of `ids`.
@@ -69,7 +74,7 @@ fn every_verdict_and_both_answer_shapes() {
         ],
     );
     let run = verify(&dir, &emu, &["v.csv", "-q"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     let status: Vec<&str> = got.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
     assert_eq!(
         status,
@@ -115,7 +120,7 @@ fn retries_end_in_the_right_verdict_and_pay_once() {
     let dir = Dir::new();
     vendors(&dir, &[&format!("a,{A}"), &format!("b,{B}"), &format!("c,{C}"), &format!("d,{D}")]);
     let run = verify(&dir, &emu, &["v.csv", "-q", "--timeout", "1s", "--summary", "s.json"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     let status: Vec<&str> = got.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
     assert_eq!(status, ["active", "active", "active", "unavailable"]);
     assert!(got[3]["gstbatch_message"].contains("after 4 retries"), "{:?}", got[3]);
@@ -136,14 +141,7 @@ fn retries_end_in_the_right_verdict_and_pay_once() {
 
 #[test]
 fn concurrency_is_respected() {
-    let emu = Emulator::start();
-    emu.lock().latency = Duration::from_millis(80);
-    let ids = generated_gstins(24);
-    for g in &ids {
-        emu.register(g, "X", "", "Active");
-    }
-    let dir = Dir::new();
-    vendors_of(&dir, &ids);
+    let (emu, _, dir) = active_vendors(24, Duration::from_millis(80));
     verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "3"]).run(0);
     let e = emu.lock();
     assert!(
@@ -188,7 +186,7 @@ fn the_cache_answers_again_without_a_call() {
     vendors(&dir, &[&format!("a,{A}"), &format!("b,{B}")]);
     verify(&dir, &emu, &["v.csv", "-q", "--now", NOW]).run(0);
     let run = verify(&dir, &emu, &["v.csv", "-q", "--now", NOW]).run(0);
-    assert!(rows(&run.stdout()).iter().all(|r| r["gstbatch_source"] == "cache"));
+    assert!(report_rows(&run.stdout()).iter().all(|r| r["gstbatch_source"] == "cache"));
     assert_eq!(emu.lock().paid, 2, "the second run made no call");
     // --max-age 0 asks again.
     verify(&dir, &emu, &["v.csv", "-q", "--max-age", "0"]).run(0);
@@ -196,7 +194,7 @@ fn the_cache_answers_again_without_a_call() {
     // --offline answers from the store only; an unknown GSTIN is not_checked.
     vendors(&dir, &[&format!("a,{A}"), &format!("c,{C}")]);
     let run = verify(&dir, &emu, &["v.csv", "-q", "--offline"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got[0]["gstbatch_source"], "cache");
     assert_eq!(got[1]["gstbatch_verify_status"], "not_checked");
     assert_eq!(emu.lock().paid, 4);
@@ -228,7 +226,7 @@ fn changes_between_runs_and_fail_if_changed() {
         &["v.csv", "-q", "--max-age", "0", "--fail-if-changed", "--summary", "s.json"],
     )
     .run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got[0]["gstbatch_verify_status"], "cancelled");
     assert_eq!(got[0]["gstbatch_previous_status"], "active");
     assert_eq!(got[0]["gstbatch_changed"], "true");
@@ -236,7 +234,7 @@ fn changes_between_runs_and_fail_if_changed() {
     assert_eq!(summary["changes"], 1);
     // The same cancelled vendor the next night: no change, exit 0.
     let run = verify(&dir, &emu, &["v.csv", "-q", "--max-age", "0", "--fail-if-changed"]).run(0);
-    assert_eq!(rows(&run.stdout())[0]["gstbatch_changed"], "false");
+    assert_eq!(report_rows(&run.stdout())[0]["gstbatch_changed"], "false");
     // Without the flag, a cancelled vendor is a finding.
     verify(&dir, &emu, &["v.csv", "-q"]).run(1);
 }
@@ -257,7 +255,7 @@ fn names_are_compared_with_legal_and_trade_names() {
         ],
     );
     let run = verify(&dir, &emu, &["v.csv", "-q", "--name-column", "Name"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     let m: Vec<&str> = got.iter().map(|r| r["gstbatch_name_match"].as_str()).collect();
     assert_eq!(m, ["exact", "close", "different"]);
 }
@@ -274,7 +272,7 @@ fn credits_running_out_stop_every_call() {
     vendors_of(&dir, &ids);
     let run =
         verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "1", "--summary", "s.json"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got.iter().filter(|r| r["gstbatch_verify_status"] == "active").count(), 2);
     let stopped: Vec<_> =
         got.iter().filter(|r| r["gstbatch_verify_status"] == "not_checked").collect();
@@ -382,14 +380,7 @@ fn credentials_and_hosts_are_checked_before_any_call() {
 
 #[test]
 fn a_killed_run_never_pays_twice_for_what_it_stored() {
-    let emu = Emulator::start();
-    emu.lock().latency = Duration::from_millis(150);
-    let ids = generated_gstins(30);
-    for g in &ids {
-        emu.register(g, "X", "", "Active");
-    }
-    let dir = Dir::new();
-    vendors_of(&dir, &ids);
+    let (emu, ids, dir) = active_vendors(30, Duration::from_millis(150));
     let mut child = verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "2"]).spawn();
     let started = Instant::now();
     while emu.lock().paid < 12 {
@@ -429,7 +420,7 @@ fn workbook_in_and_out() {
     }
     book.save(dir.join("v.xlsx")).unwrap();
     let run = verify(&dir, &emu, &["v.xlsx", "-q"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got[0]["gstbatch_row"], "4");
     assert_eq!(got[1]["gstbatch_verify_status"], "cancelled");
     verify(&dir, &emu, &["v.xlsx", "-q", "-o", "r.xlsx"]).run(1);
@@ -440,14 +431,7 @@ fn workbook_in_and_out() {
 
 #[test]
 fn ctrl_c_stops_new_calls_and_keeps_what_was_answered() {
-    let emu = Emulator::start();
-    emu.lock().latency = Duration::from_millis(200);
-    let ids = generated_gstins(40);
-    for g in &ids {
-        emu.register(g, "X", "", "Active");
-    }
-    let dir = Dir::new();
-    vendors_of(&dir, &ids);
+    let (emu, ids, dir) = active_vendors(40, Duration::from_millis(200));
     let child = verify(&dir, &emu, &["v.csv", "-q", "--concurrency", "2", "-o", "r.csv"]).spawn();
     let started = Instant::now();
     while emu.lock().paid < 6 {
@@ -457,7 +441,7 @@ fn ctrl_c_stops_new_calls_and_keeps_what_was_answered() {
     crate::util::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let got = rows(&dir.read("r.csv"));
+    let got = report_rows(&dir.read("r.csv"));
     assert_eq!(got.len(), ids.len(), "every row is reported");
     let answered = got.iter().filter(|r| r["gstbatch_verify_status"] == "active").count();
     let skipped = got.iter().filter(|r| r["gstbatch_message"].contains("interrupted")).count();
@@ -480,7 +464,7 @@ fn max_calls_rate_and_an_invalid_gstin_answer() {
     let dir = Dir::new();
     vendors_of(&dir, &ids);
     let run = verify(&dir, &emu, &["v.csv", "-q", "--max-calls", "2", "--concurrency", "1"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got.iter().filter(|r| r["gstbatch_source"] == "live").count(), 2);
     let over: Vec<_> =
         got.iter().filter(|r| r["gstbatch_message"].contains("--max-calls")).collect();
@@ -491,7 +475,7 @@ fn max_calls_rate_and_an_invalid_gstin_answer() {
     let started = Instant::now();
     let run = verify(&dir, &emu, &["v.csv", "-q", "--rate", "600"]).run(1);
     assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got[4]["gstbatch_verify_status"], "not_found");
     assert!(got[4]["gstbatch_message"].contains("SWEB_9035"), "{:?}", got[4]);
     assert_eq!(emu.lock().paid, 5);

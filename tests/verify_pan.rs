@@ -4,7 +4,7 @@
 //! GSTINs.
 
 use crate::emulator::{Emulator, KEY, PanRecord, SECRET};
-use crate::util::{Cmd, Dir};
+use crate::util::{Cmd, Dir, report_rows};
 
 fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
     dir.cmd()
@@ -14,14 +14,6 @@ fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
         .env("GSTBATCH_API_KEY", KEY)
         .env("GSTBATCH_API_SECRET", SECRET)
         .env("GSTBATCH_TEST_BACKOFF_MS", "10")
-}
-
-fn rows(csv_text: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| h.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
-        .collect()
 }
 
 fn holders(dir: &Dir, lines: &[&str]) {
@@ -58,7 +50,7 @@ fn the_providers_test_pans_give_every_verdict() {
         ],
     );
     let run = verify(&dir, &emu, &["p.csv", "-q", "--send-malformed"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     let v: Vec<&str> = got.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
     assert_eq!(v, ["valid", "valid", "invalid", "unavailable", "unavailable", "invalid"]);
     assert_eq!(got[0]["gstbatch_pan_category"], "individual");
@@ -90,7 +82,7 @@ fn insufficient_privilege_or_credits_stop_every_call() {
         );
         let run = verify(&dir, &emu, &["p.csv", "--concurrency", "1", "-o", "r.csv"]).run(2);
         assert!(run.stderr().contains("nothing was verified"), "{}", run.stderr());
-        let got = rows(&dir.read("r.csv"));
+        let got = report_rows(&dir.read("r.csv"));
         assert!(got.iter().all(|r| r["gstbatch_verify_status"] == "not_checked"));
         assert!(got.iter().all(|r| r["gstbatch_message"].contains(word)), "{got:?}");
         assert_eq!(emu.lock().attempts.get("XXXPX1234A"), None, "no call after the stop");
@@ -139,7 +131,7 @@ fn inoperative_mismatches_and_rows_that_cost_nothing() {
         ],
     );
     let run = verify(&dir, &emu, &["p.csv", "-q"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     let v: Vec<&str> = got.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
     assert_eq!(
         v,
@@ -155,7 +147,7 @@ fn inoperative_mismatches_and_rows_that_cost_nothing() {
     // Exit 0 only when every row is valid with name and date matching.
     holders(&dir, &["Sita Sharma,ABCPS5678K,15/08/1990", "Tata Steel Ltd,AAACT2727Q,26/08/1907"]);
     let run = verify(&dir, &emu, &["p.csv", "-q"]).run(1);
-    assert_eq!(rows(&run.stdout())[1]["gstbatch_name_match"], "different");
+    assert_eq!(report_rows(&run.stdout())[1]["gstbatch_name_match"], "different");
     holders(&dir, &["Sita Sharma,ABCPS5678K,15/08/1990"]);
     verify(&dir, &emu, &["p.csv", "-q"]).run(0);
 }
@@ -168,12 +160,12 @@ fn the_cache_key_is_the_pan_with_the_name_and_date_sent() {
     holders(&dir, &["Sita Sharma,ABCPS5678K,15/08/1990"]);
     verify(&dir, &emu, &["p.csv", "-q"]).run(0);
     let run = verify(&dir, &emu, &["p.csv", "-q"]).run(0);
-    assert_eq!(rows(&run.stdout())[0]["gstbatch_source"], "cache");
+    assert_eq!(report_rows(&run.stdout())[0]["gstbatch_source"], "cache");
     assert_eq!(emu.lock().paid, 1);
     // Another name (or date) is another question.
     holders(&dir, &["S. Sharma,ABCPS5678K,15/08/1990", "Sita Sharma,ABCPS5678K,1990-08-15"]);
     let run = verify(&dir, &emu, &["p.csv", "-q"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got[0]["gstbatch_source"], "live");
     assert_eq!(got[1]["gstbatch_source"], "cache", "the same date, written otherwise");
     assert_eq!(emu.lock().paid, 2);
@@ -189,7 +181,7 @@ fn the_pan_inside_each_gstin_once_per_pan() {
         "Name,GSTIN,DOB\nAcme Udyog LLP,27AAPFU0939F1ZV,01/04/2010\nAcme Udyog LLP,29AAPFU0939F1ZR,01/04/2010\nUN body,0717UNO00157UNO,01/01/2000\n",
     );
     let run = verify(&dir, &emu, &["g.csv", "-q", "--kind", "pan"]).run(1);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     let v: Vec<&str> = got.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
     assert_eq!(v, ["valid", "valid", "malformed"]);
     assert!(got[2]["gstbatch_message"].contains("holds no PAN"), "{:?}", got[2]);
@@ -214,7 +206,7 @@ fn a_workbook_with_excel_date_cells() {
     ws.write_datetime_with_format(1, 2, &dob, &date).unwrap();
     book.save(dir.join("p.xlsx")).unwrap();
     let run = verify(&dir, &emu, &["p.xlsx", "-q"]).run(0);
-    let got = rows(&run.stdout());
+    let got = report_rows(&run.stdout());
     assert_eq!(got[0]["gstbatch_dob_match"], "true", "{got:?}");
     assert_eq!(emu.lock().pan_requests[0]["date_of_birth"], "07/03/1985");
 }
