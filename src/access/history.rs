@@ -78,7 +78,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         ("GSTIN".to_string(), gstin.to_string()),
         ("Events".to_string(), events.len().to_string()),
     ];
-    let no_fill = |_: &[String], _: &[String]| None;
+    let no_fill = |_: &[String], _: &[&str]| None;
     report.prepare(&xlsx::Layout::new(&["batch", "row"], &no_fill, &summary), b',')?.commit()?;
     if !s.ui.quiet {
         eprintln!(

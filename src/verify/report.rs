@@ -348,10 +348,10 @@ pub(super) fn write(
     let col = |name: &str| ours.iter().position(|c| *c == name).map(|i| names[width + i].clone());
     let (status_col, name_col, dob_col) =
         (col("gstbatch_verify_status"), col("gstbatch_name_match"), col("gstbatch_dob_match"));
-    let fill = |header: &[String], row: &[String]| {
+    let fill = |header: &[String], row: &[&str]| {
         let at = |name: &Option<String>| {
             let name = name.as_deref()?;
-            header.iter().position(|h| h == name).and_then(|i| row.get(i)).map(String::as_str)
+            header.iter().position(|h| h == name).and_then(|i| row.get(i)).copied()
         };
         match at(&status_col) {
             Some("malformed" | "not_found" | "cancelled" | "invalid") => Some(Fill::Red),
