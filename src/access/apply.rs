@@ -262,7 +262,12 @@ enum Pending {
 }
 
 /// The instruction rows of a table, parsed on every core.
-fn parse_rows(source: &Source, text: &[u8], delimiter: u8, now: i64) -> Result<Vec<Row>> {
+fn parse_rows<'t>(
+    source: &Source,
+    text: &'t [u8],
+    delimiter: u8,
+    now: i64,
+) -> Result<Vec<Row<'t>>> {
     let mut recs = Records::new(text, delimiter);
     let Some(header) = recs.next() else {
         return Err(Error::NotCsv {
@@ -293,12 +298,7 @@ fn parse_rows(source: &Source, text: &[u8], delimiter: u8, now: i64) -> Result<V
         .par_iter()
         .map(|(row, rec)| {
             let fields = Fields::new(rec, delimiter);
-            instruction::parse(
-                *row,
-                |i| fields.get(i).map(|f| scan::text(f).into_owned()),
-                &cols,
-                now,
-            )
+            instruction::parse(*row, |i| fields.text_at(i), &cols, now)
         })
         .collect())
 }
@@ -320,11 +320,11 @@ fn pause_point() {
 /// section 6). Returns the events in that order and the GSTINs whose
 /// sessions changed.
 fn apply_in_order<'r>(
-    rows: &'r [Row],
+    rows: &'r [Row<'_>],
     sessions: &mut HashMap<Gstin, Session>,
     now: i64,
 ) -> (Vec<Event<'r>>, Vec<Gstin>) {
-    let mut order: Vec<&Row> = rows.iter().collect();
+    let mut order: Vec<&Row<'_>> = rows.iter().collect();
     order.sort_by_key(|r| (r.effective_at.unwrap_or(now), r.row));
     let mut changed = HashSet::new();
     let mut events = Vec::with_capacity(rows.len());
@@ -332,8 +332,8 @@ fn apply_in_order<'r>(
         let mut ev = Event {
             batch_id: 0,
             row: r.row,
-            gstin: Cow::Borrowed(r.gstin_text.as_str()),
-            action: Cow::Borrowed(r.action_text.as_str()),
+            gstin: Cow::Borrowed(r.gstin_text.as_ref()),
+            action: Cow::Borrowed(r.action_text.as_ref()),
             duration: r.duration,
             effective_at: r.effective_at,
             outcome: Outcome::Unchanged,
@@ -341,7 +341,7 @@ fn apply_in_order<'r>(
             previous_status: Status::Unknown,
             previous_expiry: None,
             expires_at: None,
-            reference: Cow::Borrowed(r.reference.as_str()),
+            reference: Cow::Borrowed(r.reference.as_ref()),
         };
         match &r.parsed {
             Err((reason, message)) => {
@@ -352,7 +352,10 @@ fn apply_in_order<'r>(
                 let g = ins.gstin;
                 let tr =
                     ledger::apply(sessions.get(&g), ins.action, ins.effective_at, &r.reference);
-                ev.gstin = Cow::Owned(g.to_string());
+                // Canonical already (nearly always): keep borrowing it.
+                if r.gstin_text != g.as_str() {
+                    ev.gstin = Cow::Owned(g.to_string());
+                }
                 ev.outcome = tr.outcome;
                 ev.previous_status = tr.previous_status;
                 ev.previous_expiry = tr.previous_expiry;
@@ -383,8 +386,10 @@ fn apply_in_order<'r>(
 mod tests {
     use super::*;
 
-    fn rows(lines: &[&str], now: i64) -> Vec<Row> {
+    fn rows(lines: &[&str], now: i64) -> Vec<Row<'static>> {
         let text = format!("gstin,action,duration,effective_at,reference\n{}\n", lines.join("\n"));
+        // Rows borrow their text; a test may keep it for good.
+        let text: &'static str = Box::leak(text.into_boxed_str());
         parse_rows(&Source::Stdin, text.as_bytes(), b',', now).unwrap()
     }
 

@@ -191,6 +191,13 @@ impl<'a> Iterator for Records<'a> {
     }
 }
 
+/// Field `i` of an unquoted record.
+fn plain_field(b: &[u8], d: u8, i: usize) -> Option<&[u8]> {
+    let start = if i == 0 { 0 } else { memchr::memchr_iter(d, b).nth(i - 1)? + 1 };
+    let end = memchr(d, &b[start..]).map_or(b.len(), |j| start + j);
+    Some(&b[start..end])
+}
+
 /// The fields of one record.
 #[derive(Debug, Clone)]
 pub enum Fields<'a> {
@@ -231,16 +238,21 @@ impl<'a> Fields<'a> {
     /// Field `i` (0-based), if the record has it.
     pub fn get(&self, i: usize) -> Option<&[u8]> {
         match self {
-            Fields::Plain(b, d) => {
-                let start = if i == 0 { 0 } else { memchr::memchr_iter(*d, b).nth(i - 1)? + 1 };
-                let end = memchr(*d, &b[start..]).map_or(b.len(), |j| start + j);
-                Some(&b[start..end])
-            }
+            Fields::Plain(b, d) => plain_field(b, *d, i),
             Fields::Parsed { data, ends } => {
                 let end = *ends.get(i)?;
                 let start = if i == 0 { 0 } else { ends[i - 1] };
                 Some(&data[start..end])
             }
+        }
+    }
+
+    /// Field `i` as text that borrows the record's bytes (lifetime `'a`)
+    /// wherever no unescaping was needed, for callers that keep it.
+    pub fn text_at(&self, i: usize) -> Option<Cow<'a, str>> {
+        match self {
+            Fields::Plain(b, d) => plain_field(b, *d, i).map(text),
+            Fields::Parsed { .. } => self.get(i).map(|f| Cow::Owned(text(f).into_owned())),
         }
     }
 
