@@ -122,7 +122,12 @@ impl Config {
                         gstins: a.gstins,
                         gstins_file: a.gstins_file,
                         sheet: a.sheet,
-                        expiring_within: a.expiring_within,
+                        // At most ten years (MAX_SPAN): it fits an i64.
+                        expiring_within: a
+                            .expiring_within
+                            .as_deref()
+                            .map(|t| span("--expiring-within", t).map(|v| v as i64))
+                            .transpose()?,
                         status: a.status.map(|s| match s {
                             StatusFilter::Active => crate::ledger::Status::Active,
                             StatusFilter::Expired => crate::ledger::Status::Expired,
@@ -253,7 +258,8 @@ fn guard(
     report::guard(inputs, store, &outputs)
 }
 
-/// The longest `--max-age` or `--timeout`: ten years, far past any use.
+/// The longest span flag (`--expiring-within`, `--max-age`, `--timeout`):
+/// ten years, far past any use, and far from overflow.
 const MAX_SPAN: u64 = 3650 * 86_400;
 
 /// A span flag (`7d`, `30s`, `2h 30m`) in seconds.
@@ -263,7 +269,7 @@ fn span(flag: &str, text: &str) -> Result<u64> {
             crate::ledger::duration::SpanError::TooLong => {
                 format!("{flag} {text:?}: longer than the most allowed, 3650 days")
             }
-            _ => format!("{flag} {text:?} is not a span such as 30s, 10m, 12h or 7d"),
+            _ => format!("{flag} {text:?} is not a span such as 30s, 30 minutes, 24h or 7 days"),
         })
     })
 }
@@ -288,4 +294,22 @@ fn ledger(args: &StoreArgs) -> Result<(Location, i64)> {
         None => time::now().timestamp(),
     };
     Ok((Location { path, wait: Duration::from_secs(args.wait) }, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_in_seconds_with_one_bound() {
+        assert_eq!(span("--expiring-within", "30 minutes").unwrap(), 1800);
+        assert_eq!(span("--expiring-within", "2h").unwrap(), 7200);
+        assert_eq!(span("--max-age", "1 day").unwrap(), 86400);
+        assert_eq!(span("--expiring-within", "1 week").unwrap(), 604_800);
+        assert_eq!(span("--timeout", "30s").unwrap(), 30);
+        assert!(span("--expiring-within", "soon").is_err());
+        let e = span("--expiring-within", "1152921504606846999h").unwrap_err().to_string();
+        assert!(e.contains("3650 days") && e.starts_with("--expiring-within"), "{e}");
+        assert!(span("--max-age", "3651 days").is_err());
+    }
 }
