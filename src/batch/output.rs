@@ -127,10 +127,7 @@ impl Write for Output {
 /// # Errors
 /// [`Error::Write`], naming the target.
 pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(target);
     let tmp = tempfile::Builder::new()
         .prefix(".gstbatch-")
         .suffix(suffix)
@@ -138,6 +135,14 @@ pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFil
         .map_err(|e| Error::Write { path: target.to_path_buf(), source: without_path(e) })?;
     PARTIALS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tmp.path().into());
     Ok(tmp)
+}
+
+/// The folder a path names a file in (`.` for a bare file name).
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// Every temporary file made by [`temp_beside`] in this process. A file

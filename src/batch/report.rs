@@ -86,11 +86,6 @@ impl Target {
         Ok(Target { path, format })
     }
 
-    /// stdout as CSV.
-    pub fn stdout() -> Target {
-        Target { path: None, format: Format::Csv }
-    }
-
     /// The name shown in summaries: the file, or `-` for stdout.
     pub fn name(&self) -> String {
         self.path.as_ref().map_or_else(|| "-".to_string(), |p| p.display().to_string())
@@ -468,11 +463,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
         if let Ok(c) = std::fs::canonicalize(p) {
             return Some(c);
         }
-        let parent = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+        Some(std::fs::canonicalize(super::output::folder_of(p)).ok()?.join(p.file_name()?))
     };
     matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
 }
@@ -521,7 +512,10 @@ mod tests {
             assert!(e.contains("writes .xlsx workbooks"), "{e}");
             assert!(Target::new(Some(name.as_ref()), Some(Format::Csv)).is_ok());
         }
-        assert_eq!(Target::new(Some("-".as_ref()), None).unwrap(), Target::stdout());
+        assert_eq!(
+            Target::new(Some("-".as_ref()), None).unwrap(),
+            Target { path: None, format: Format::Csv }
+        );
     }
 
     #[test]

@@ -307,7 +307,7 @@ impl Store {
 
     /// A busy database after the wait is "locked"; anything else as it is.
     fn lock_err(&self, e: rusqlite::Error) -> Error {
-        if is_busy(&e) { self.err(StoreError::Locked(self.wait.as_secs())) } else { self.err(e) }
+        lock_err(&self.path, self.wait, e)
     }
 
     /// Opens an existing store to read it: read-only, never created,
@@ -487,6 +487,8 @@ fn known() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// A busy database after the wait is "locked"; anything else as it is. A
+/// free function too, for where the connection is already borrowed.
 fn lock_err(path: &Path, wait: Duration, e: rusqlite::Error) -> Error {
     let source = if is_busy(&e) { StoreError::Locked(wait.as_secs()) } else { e.into() };
     Error::Store { path: path.to_path_buf(), source }

@@ -69,22 +69,6 @@ impl Verdict {
     pub fn from_name(name: &str) -> Option<Verdict> {
         Verdict::ALL.into_iter().find(|v| v.as_str() == name)
     }
-
-    /// Whether this is the provider's answer (kept in the store), not
-    /// gstbatch's own word.
-    pub fn is_answer(self) -> bool {
-        matches!(
-            self,
-            Verdict::Active
-                | Verdict::Cancelled
-                | Verdict::Suspended
-                | Verdict::Inactive
-                | Verdict::NotFound
-                | Verdict::Valid
-                | Verdict::Inoperative
-                | Verdict::Invalid
-        )
-    }
 }
 
 /// The registration's fields gstbatch reports, as read from the answer.
@@ -329,6 +313,5 @@ mod tests {
         for v in Verdict::ALL {
             assert_eq!(Verdict::from_name(v.as_str()), Some(v));
         }
-        assert!(Verdict::NotFound.is_answer() && !Verdict::Unavailable.is_answer());
     }
 }
