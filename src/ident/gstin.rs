@@ -285,15 +285,10 @@ impl Gstin {
     /// The check character is left out (the other fourteen decide it), and
     /// each position is a digit in the radix of what its layout allows there.
     pub fn compact(&self) -> u64 {
-        let state = u64::from(self.state().code);
-        let (tag, layout) = match candidate(self.state().code, &self.bytes) {
-            Some(l) if std::ptr::eq(l, &OIDAR) => (7, l),
-            Some(l) => {
-                (STATE_LAYOUTS.iter().position(|x| std::ptr::eq(x, l)).unwrap_or(0) as u64, l)
-            }
-            None => (0, &STATE_LAYOUTS[6]),
-        };
-        layout::pack(state, &layout.slots[..12], &self.bytes[2..14]) * 8 + tag
+        let code = self.state().code;
+        let i = candidate_index(code, &self.bytes);
+        let layout = STATE_LAYOUTS.get(i).unwrap_or(&OIDAR);
+        layout::pack(u64::from(code), &layout.slots[..12], &self.bytes[2..14]) * 8 + i as u64
     }
 
     /// The check character (15th).
@@ -308,11 +303,19 @@ impl Gstin {
 /// same as trying them all in SPEC.md's order, at a fraction of the cost.
 #[inline]
 fn candidate(state: u8, b: &[u8; 15]) -> Option<&'static Layout> {
+    Some(STATE_LAYOUTS.get(candidate_index(state, b)).unwrap_or(&OIDAR))
+}
+
+/// [`candidate`]'s index: 0-6 into `STATE_LAYOUTS`, 7 for OIDAR. The
+/// tables are constants, which have no single address, so a layout is
+/// named by its index, never by a pointer.
+#[inline]
+fn candidate_index(state: u8, b: &[u8; 15]) -> usize {
     if state == 99 {
-        return Some(&OIDAR);
+        return STATE_LAYOUTS.len();
     }
     let seventh_digit = b[6].is_ascii_digit();
-    let i = match b[13] {
+    match b[13] {
         b'R' => 0,
         b'N' => 1,
         b'Z' if seventh_digit => 2,
@@ -320,8 +323,7 @@ fn candidate(state: u8, b: &[u8; 15]) -> Option<&'static Layout> {
         b'D' => 4,
         b'C' => 5,
         _ => 6,
-    };
-    STATE_LAYOUTS.get(i)
+    }
 }
 
 /// Builds the `format` error: the nearest layout and where it breaks.

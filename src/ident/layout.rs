@@ -7,10 +7,14 @@
 use super::checksum::code_point;
 
 /// What one position accepts: a set of code points (0-9 digits, 10-35
-/// letters) as a bit mask, so a check is one shift and no branch.
+/// letters) as a bit mask, so a check is one shift and no branch; and each
+/// accepted code point's rank among them, worked out once, since packing
+/// ([`pack`]) runs for every valid identifier of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
     mask: u64,
+    radix: u8,
+    ranks: [u8; 36],
     text: &'static str,
 }
 
@@ -26,7 +30,21 @@ impl Slot {
             mask |= 1 << code_point(set[i]);
             i += 1;
         }
-        Slot { mask, text }
+        Slot::of_mask(mask, text)
+    }
+
+    const fn of_mask(mask: u64, text: &'static str) -> Slot {
+        let mut ranks = [0u8; 36];
+        let mut radix = 0u8;
+        let mut cp = 0;
+        while cp < 36 {
+            if (mask >> cp) & 1 == 1 {
+                ranks[cp] = radix;
+                radix += 1;
+            }
+            cp += 1;
+        }
+        Slot { mask, radix, ranks, text }
     }
 
     /// Whether the slot accepts `b`; anything but a digit or upper-case
@@ -38,15 +56,16 @@ impl Slot {
     }
 
     /// How many characters the slot accepts.
-    pub(crate) fn radix(self) -> u64 {
-        u64::from(self.mask.count_ones())
+    #[inline]
+    pub(crate) fn radix(&self) -> u64 {
+        u64::from(self.radix)
     }
 
     /// The index of `b` among the characters the slot accepts (`b` must be
-    /// one of them).
-    pub(crate) fn rank(self, b: u8) -> u64 {
-        let cp = code_point(b).min(63);
-        u64::from((self.mask & ((1u64 << cp) - 1)).count_ones())
+    /// one of them; anything else ranks 0).
+    #[inline]
+    pub(crate) fn rank(&self, b: u8) -> u64 {
+        self.ranks.get(code_point(b) as usize).map_or(0, |&r| u64::from(r))
     }
 
     /// What the slot wants, for a message.
@@ -56,9 +75,9 @@ impl Slot {
 }
 
 /// Shorthands that keep the layout tables readable.
-pub(crate) const D: Slot = Slot { mask: DIGITS, text: "a digit" };
-pub(crate) const L: Slot = Slot { mask: ALL & !DIGITS, text: "a letter" };
-pub(crate) const X: Slot = Slot { mask: ALL, text: "a letter or digit" };
+pub(crate) const D: Slot = Slot::of_mask(DIGITS, "a digit");
+pub(crate) const L: Slot = Slot::of_mask(ALL & !DIGITS, "a letter");
+pub(crate) const X: Slot = Slot::of_mask(ALL, "a letter or digit");
 
 /// Packs bytes that fit `slots` into one number, `start` first, each
 /// position a digit in the slot's own radix: distinct values give distinct
@@ -108,6 +127,23 @@ mod tests {
         assert!(!fits(&slots, b"AB1"));
         assert_eq!(fit(&slots, b"AB1Z"), Fit { first_break: None, breaks: 0 });
         assert_eq!(fit(&slots, b"A11Y"), Fit { first_break: Some(1), breaks: 2 });
+    }
+
+    #[test]
+    fn ranks_count_the_accepted_characters_before() {
+        let slots = [D, L, X, Slot::one_of(b"Z123456789ABEFGHIJ", ""), Slot::one_of(b"UO", "")];
+        for s in slots {
+            let accepted: Vec<u8> = super::super::checksum::ALPHABET
+                .iter()
+                .copied()
+                .filter(|&b| s.accepts(b))
+                .collect();
+            assert_eq!(s.radix(), accepted.len() as u64);
+            for (i, &b) in accepted.iter().enumerate() {
+                assert_eq!(s.rank(b), i as u64, "{}", b as char);
+            }
+        }
+        assert_eq!(D.rank(b'a'), 0);
     }
 
     #[test]

@@ -5,12 +5,17 @@
 //! has no such packing, as a 128-bit hash of its normalised text (two
 //! independent SipHash values: a false match among ten million values has a
 //! probability near 10^-25). Each entry is 12 bytes (valid) or 20 bytes
-//! (invalid) plus one control byte, in 64 shards so that growing one shard
-//! never doubles the whole table at once. Row numbers are stored as `u32`:
-//! rows after 4,294,967,295 are not tracked.
+//! (invalid), key and row side by side in one open-addressing slot, so that
+//! a lookup costs one cache miss, not two (a separate control byte and
+//! slot, as in a general-purpose map). Row numbers are stored as `u32`, with
+//! 0 marking an empty slot: rows after 4,294,967,295 are not tracked.
+//!
+//! At ten million keys the table is far larger than the caches and every
+//! lookup misses. [`resolve`] therefore reads the first slot of a run of
+//! keys before it inserts any of them, so that their misses overlap instead
+//! of following one another.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use super::report::BlockOut;
 
@@ -35,57 +40,25 @@ impl Key {
         text.hash(&mut b);
         Key::Hashed(u128::from(a.finish()) << 64 | u128::from(b.finish()))
     }
-}
 
-/// A 64-bit key stored as two `u32`s, so an entry packs into 12 bytes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct K64([u32; 2]);
-
-impl Hash for K64 {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        h.write_u64(u64::from(self.0[0]) << 32 | u64::from(self.0[1]));
-    }
-}
-
-/// A 128-bit key stored as four `u32`s (20-byte entries).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct K128([u32; 4]);
-
-impl Hash for K128 {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        // Already a hash: half of it is enough to place it.
-        h.write_u64(u64::from(self.0[0]) << 32 | u64::from(self.0[1]));
-    }
-}
-
-/// The splitmix64 finaliser: packed identifiers are far from random, and
-/// the table uses both the low bits (bucket) and the high bits (tag).
-#[derive(Default, Clone, Copy)]
-struct Mix(u64);
-
-impl Hasher for Mix {
-    fn finish(&self) -> u64 {
-        crate::batch::mix64(self.0)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    /// Where the key is placed: packed identifiers are far from random, so
+    /// they are mixed; a hashed key already is a hash.
+    fn hash(self) -> u64 {
+        match self {
+            Key::None => 0,
+            Key::Exact(k) => crate::batch::mix64(k),
+            Key::Hashed(h) => h as u64,
         }
     }
 
-    fn write_u64(&mut self, x: u64) {
-        self.0 ^= x;
-    }
-}
-
-#[derive(Default, Clone, Copy)]
-struct BuildMix;
-
-impl BuildHasher for BuildMix {
-    type Hasher = Mix;
-    fn build_hasher(&self) -> Mix {
-        Mix(0)
+    /// The shard this key lives in; `None` for [`Key::None`]. Taken from
+    /// high bits of the hash, which a shard's slot index (low bits) never
+    /// uses.
+    pub fn shard(self) -> Option<u8> {
+        match self {
+            Key::None => None,
+            _ => Some(((self.hash() >> 40) as usize % SHARDS) as u8),
+        }
     }
 }
 
@@ -93,15 +66,116 @@ impl BuildHasher for BuildMix {
 /// all of it, and shards are resolved on several cores at once.
 pub const SHARDS: usize = 64;
 
-impl Key {
-    /// The shard this key lives in; `None` for [`Key::None`].
-    pub fn shard(self) -> Option<u8> {
-        let h = match self {
-            Key::None => return None,
-            Key::Exact(k) => BuildMix.hash_one(k),
-            Key::Hashed(h) => h as u64,
-        };
-        Some(((h >> 40) as usize % SHARDS) as u8)
+/// An entry of `W` words: the key's words, then the row (0: empty).
+trait Entry: Copy {
+    /// The empty slot.
+    const EMPTY: Self;
+    fn row(&self) -> u32;
+    fn same_key(&self, other: &Self) -> bool;
+    fn hash(&self) -> u64;
+}
+
+/// A valid identifier's packing and its first row: 12 bytes.
+#[derive(Clone, Copy)]
+struct Exact([u32; 3]);
+
+impl Exact {
+    fn new(k: u64, row: u32) -> Exact {
+        Exact([(k >> 32) as u32, k as u32, row])
+    }
+}
+
+impl Entry for Exact {
+    const EMPTY: Self = Exact([0; 3]);
+    fn row(&self) -> u32 {
+        self.0[2]
+    }
+    fn same_key(&self, other: &Self) -> bool {
+        self.0[..2] == other.0[..2]
+    }
+    fn hash(&self) -> u64 {
+        Key::Exact(u64::from(self.0[0]) << 32 | u64::from(self.0[1])).hash()
+    }
+}
+
+/// An invalid value's 128-bit hash and its first row: 20 bytes.
+#[derive(Clone, Copy)]
+struct Hashed([u32; 5]);
+
+impl Hashed {
+    fn new(h: u128, row: u32) -> Hashed {
+        Hashed([(h >> 96) as u32, (h >> 64) as u32, (h >> 32) as u32, h as u32, row])
+    }
+}
+
+impl Entry for Hashed {
+    const EMPTY: Self = Hashed([0; 5]);
+    fn row(&self) -> u32 {
+        self.0[4]
+    }
+    fn same_key(&self, other: &Self) -> bool {
+        self.0[..4] == other.0[..4]
+    }
+    fn hash(&self) -> u64 {
+        u64::from(self.0[2]) << 32 | u64::from(self.0[3])
+    }
+}
+
+/// Open addressing with linear probing, at most 70% full: a probe rarely
+/// leaves the slot's cache line.
+struct Table<E> {
+    slots: Vec<E>,
+    len: usize,
+}
+
+impl<E: Entry> Default for Table<E> {
+    fn default() -> Self {
+        Table { slots: Vec::new(), len: 0 }
+    }
+}
+
+impl<E: Entry> Table<E> {
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// Reads the slot a key would start at, to bring it into the cache.
+    fn touch(&self, hash: u64) -> u32 {
+        self.slots.get(hash as usize & self.mask()).map_or(0, Entry::row)
+    }
+
+    /// Stores `entry` unless its key is there; returns the stored row.
+    fn first(&mut self, hash: u64, entry: E) -> u32 {
+        if (self.len + 1) * 10 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let mask = self.mask();
+        let mut i = hash as usize & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.row() == 0 {
+                *slot = entry;
+                self.len += 1;
+                return entry.row();
+            }
+            if slot.same_key(&entry) {
+                return slot.row();
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![E::EMPTY; (self.slots.len() * 2).max(64)];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.mask();
+        for e in old.into_iter().filter(|e| e.row() != 0) {
+            let mut i = e.hash() as usize & mask;
+            while self.slots[i].row() != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = e;
+        }
     }
 }
 
@@ -109,29 +183,32 @@ impl Key {
 /// differ in size.
 #[derive(Default)]
 pub struct Shard {
-    exact: HashMap<K64, u32, BuildMix>,
-    hashed: HashMap<K128, u32, BuildMix>,
+    exact: Table<Exact>,
+    hashed: Table<Hashed>,
 }
 
 impl Shard {
     /// Records `key` at `row` and returns the earlier row that had it, if any.
     pub fn first(&mut self, key: Key, row: u64) -> Option<u64> {
-        let Ok(row32) = u32::try_from(row) else {
-            return None;
-        };
+        let row32 = u32::try_from(row).ok().filter(|&r| r != 0)?;
         let seen = match key {
             Key::None => return None,
-            Key::Exact(k) => *self.exact.entry(K64([(k >> 32) as u32, k as u32])).or_insert(row32),
-            Key::Hashed(h) => *self
-                .hashed
-                .entry(K128([(h >> 96) as u32, (h >> 64) as u32, (h >> 32) as u32, h as u32]))
-                .or_insert(row32),
+            Key::Exact(k) => self.exact.first(key.hash(), Exact::new(k, row32)),
+            Key::Hashed(h) => self.hashed.first(key.hash(), Hashed::new(h, row32)),
         };
         (seen != row32).then_some(u64::from(seen))
     }
 
+    fn touch(&self, key: Key) -> u32 {
+        match key {
+            Key::None => 0,
+            Key::Exact(_) => self.exact.touch(key.hash()),
+            Key::Hashed(_) => self.hashed.touch(key.hash()),
+        }
+    }
+
     fn len(&self) -> usize {
-        self.exact.len() + self.hashed.len()
+        self.exact.len + self.hashed.len
     }
 }
 
@@ -170,6 +247,10 @@ impl Dupes {
     }
 }
 
+/// Keys whose first slots are read before any of them is inserted: about
+/// as many cache misses as a core keeps in flight.
+const AHEAD: usize = 16;
+
 /// Numbers a batch of blocks and finds their duplicates, in input order.
 ///
 /// Shards are split among the pool's threads; each thread walks the whole
@@ -195,16 +276,23 @@ pub fn resolve(
             .par_chunks_mut(per)
             .enumerate()
             .map(|(group, shards)| {
-                let mut found = Vec::new();
+                // (block, row in block, shard in group, key, row number)
+                let mut mine = Vec::new();
                 for (bi, b) in blocks_ref.iter().enumerate() {
                     for (ri, m) in b.rows.iter().enumerate() {
                         let s = usize::from(m.shard);
-                        if m.shard == u8::MAX || s / per != group {
-                            continue;
+                        if m.shard != u8::MAX && s / per == group {
+                            mine.push((bi, ri, s % per, m.key, b.base + u64::from(m.rel_row)));
                         }
-                        if let Some(first) =
-                            shards[s % per].first(m.key, b.base + u64::from(m.rel_row))
-                        {
+                    }
+                }
+                let mut found = Vec::new();
+                for run in mine.chunks(AHEAD) {
+                    let warm =
+                        run.iter().fold(0, |acc, &(_, _, s, key, _)| acc ^ shards[s].touch(key));
+                    std::hint::black_box(warm);
+                    for &(bi, ri, s, key, row) in run {
+                        if let Some(first) = shards[s].first(key, row) {
                             found.push((bi, ri, first));
                         }
                     }
@@ -240,8 +328,28 @@ mod tests {
 
     #[test]
     fn entries_are_compact() {
-        assert_eq!(std::mem::size_of::<(K64, u32)>(), 12);
-        assert_eq!(std::mem::size_of::<(K128, u32)>(), 20);
+        assert_eq!(std::mem::size_of::<Exact>(), 12);
+        assert_eq!(std::mem::size_of::<Hashed>(), 20);
+    }
+
+    #[test]
+    fn zero_keys_and_colliding_slots_are_kept_apart() {
+        // Key 0 is a key like any other (an empty slot is marked by row 0),
+        // and keys that share low hash bits probe past each other, across
+        // every growth of the table.
+        let mut d = Dupes::new();
+        assert_eq!(d.first(Key::Exact(0), 1), None);
+        assert_eq!(d.first(Key::Hashed(0), 2), None);
+        let keys: Vec<Key> = (1..5000u128).map(|i| Key::Hashed(i << 64)).collect();
+        for (i, &k) in keys.iter().enumerate() {
+            assert_eq!(d.first(k, 10 + i as u64), None);
+        }
+        for (i, &k) in keys.iter().enumerate() {
+            assert_eq!(d.first(k, 90_000), Some(10 + i as u64));
+        }
+        assert_eq!(d.first(Key::Exact(0), 3), Some(1));
+        assert_eq!(d.first(Key::Hashed(0), 4), Some(2));
+        assert_eq!(d.len(), 5001);
     }
 
     #[test]
