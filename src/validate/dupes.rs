@@ -13,7 +13,8 @@
 //! At ten million keys the table is far larger than the caches and every
 //! lookup misses. [`resolve`] therefore reads the first slot of a run of
 //! keys before it inserts any of them, so that their misses overlap instead
-//! of following one another.
+//! of following one another (measured: 4.68 s instead of 5.26 s for
+//! `--only-invalid` on 10M rows, medians of 5).
 
 use std::hash::{Hash, Hasher};
 
