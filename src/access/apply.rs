@@ -3,27 +3,25 @@
 //! outcome.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::batch::input::{BlockReader, Source, unclosed_quote};
+use crate::batch::input::{BlockReader, Source};
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{Ready, Report, SummaryFile, Target};
-use crate::batch::scan::{self, Fields, Records};
 use crate::batch::xlsx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Exit;
 use crate::ident::Gstin;
-use crate::ledger::{self, Outcome, Reason, Session, Status};
+use crate::ledger::Session;
 use crate::store::access::Event;
 use crate::store::{Location, Store};
 use crate::time;
 
-use super::instruction::{self, Columns, Row};
+use super::batch::Batch;
 use super::tally::{ApplySummary, Tally};
 use super::{TimeText, fmt_time};
 
@@ -58,9 +56,9 @@ pub struct ApplyRecord<'a> {
     /// Spreadsheet row of the instruction (the header is row 1).
     pub row: u64,
     /// The GSTIN as given (canonical when valid).
-    pub gstin: &'a str,
+    pub gstin: Cow<'a, str>,
     /// The action as given.
-    pub action: &'a str,
+    pub action: Cow<'a, str>,
     /// The canonical duration.
     pub duration: String,
     /// The effective time, RFC 3339 IST.
@@ -70,7 +68,7 @@ pub struct ApplyRecord<'a> {
     /// The rejection reason code.
     pub reason: &'static str,
     /// The rejection message.
-    pub message: &'a str,
+    pub message: Cow<'a, str>,
     /// The status before the instruction, at its effective time.
     pub previous_status: &'static str,
     /// The expiry before it.
@@ -80,20 +78,20 @@ pub struct ApplyRecord<'a> {
     /// Access left at "now" under the new expiry.
     pub remaining: String,
     /// The reference as given.
-    pub reference: &'a str,
+    pub reference: Cow<'a, str>,
 }
 
 impl<'a> ApplyRecord<'a> {
-    fn from_event(e: &'a Event<'_>, now: i64) -> ApplyRecord<'a> {
+    fn from_event(e: Event<'a>, now: i64) -> ApplyRecord<'a> {
         ApplyRecord {
             row: e.row,
-            gstin: &e.gstin,
-            action: &e.action,
+            gstin: e.gstin,
+            action: e.action,
             duration: e.duration.map(|d| d.to_string()).unwrap_or_default(),
             effective_at: TimeText(e.effective_at),
             outcome: e.outcome.as_str(),
             reason: e.outcome.reason().map_or("", |r| r.as_str()),
-            message: e.message.as_deref().unwrap_or_default(),
+            message: e.message.unwrap_or_default(),
             previous_status: e.previous_status.as_str(),
             previous_expiry: TimeText(e.previous_expiry),
             new_expiry: TimeText(e.expires_at),
@@ -101,7 +99,7 @@ impl<'a> ApplyRecord<'a> {
                 Some(x) if e.outcome.is_live() => time::remaining(x - now),
                 _ => String::new(),
             },
-            reference: &e.reference,
+            reference: e.reference,
         }
     }
 }
@@ -120,7 +118,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let summary_file = SummaryFile::create(s.summary.as_deref())?;
     let mut report = Report::create(&s.report)?;
     let table = BlockReader::read_table(&s.input, s.delimiter, s.sheet.as_deref(), false)?;
-    let rows = parse_rows(&s.input, &table.text, table.delimiter, s.now)?;
+    let mut instructions = Batch::read(&s.input, &table.text, table.delimiter, s.now)?;
     let store_name = s.store.path.display().to_string();
     let done = |tally: &Tally, already: Option<String>, exit: Exit| -> Result<()> {
         let Some(file) = summary_file else { return Ok(()) };
@@ -153,7 +151,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         let when = fmt_time(Some(batch.applied_at));
         if report.to_file() {
             let events = tx.batch_events(batch.id)?;
-            report.write_rows(events.iter().map(|e| ApplyRecord::from_event(e, batch.now)))?;
+            report.write_rows(events.into_iter().map(|e| ApplyRecord::from_event(e, batch.now)))?;
             let fill = xlsx::fill_where("outcome", "rejected", xlsx::Fill::Red);
             let summary = [("Already applied on".to_string(), when.clone())];
             report.prepare(&xlsx::Layout::new(&["row"], &fill, &summary), b',')?.commit()?;
@@ -177,11 +175,12 @@ pub fn run(s: &Settings) -> Result<Exit> {
         .into_iter()
         .filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s)))
         .collect();
-    let (events, changed) = apply_in_order(&rows, &mut sessions, s.now);
-    let tally = Tally::of(&events);
-    let mut by_row: Vec<&Event<'_>> = events.iter().collect();
-    by_row.sort_by_key(|e| e.row);
-    let records = || by_row.iter().map(|e| ApplyRecord::from_event(e, s.now));
+    let (tally, changed) = instructions.apply(&mut sessions);
+    let instructions = instructions;
+    let write_report = |report: &mut Report| {
+        instructions
+            .by_row(|events| report.write_rows(events.map(|e| ApplyRecord::from_event(e, s.now))))
+    };
     let fill = xlsx::fill_where("outcome", "rejected", xlsx::Fill::Red);
     let pairs = tally.pairs(&store_name, s.dry_run);
     let layout = xlsx::Layout::new(&["row"], &fill, &pairs);
@@ -192,14 +191,14 @@ pub fn run(s: &Settings) -> Result<Exit> {
     // report on stdout cannot be taken back, so it is written only once the
     // batch is committed.
     let pending = if report.to_file() || s.dry_run {
-        report.write_rows(records())?;
+        write_report(&mut report)?;
         Pending::Ready(report.prepare(&layout, b',')?)
     } else {
         Pending::AfterCommit(report)
     };
     let mut batch_id = None;
     if !s.dry_run {
-        let progress = Progress::items(events.len() as u64, "events", s.ui);
+        let progress = Progress::items(instructions.len() as u64, "events", s.ui);
         let file_name = s.input.display();
         let changed_sessions: Vec<(&str, &Session)> =
             changed.iter().filter_map(|g| sessions.get(g).map(|x| (g.as_str(), x))).collect();
@@ -210,8 +209,9 @@ pub fn run(s: &Settings) -> Result<Exit> {
             s.now,
             tally.counts,
         );
-        let recorded =
-            tx.record(batch, &events, &changed_sessions, &|n| progress.set(n)).and_then(|id| {
+        let recorded = instructions
+            .by_gstin(|events| tx.record(batch, events, &changed_sessions, &|n| progress.set(n)))
+            .and_then(|id| {
                 pause_point();
                 tx.commit().map(|()| id)
             });
@@ -231,7 +231,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         match pending {
             Pending::Ready(r) => r.commit()?,
             Pending::AfterCommit(mut report) => {
-                report.write_rows(records())?;
+                write_report(&mut report)?;
                 report.prepare(&layout, b',')?.commit()?;
             }
         }
@@ -261,48 +261,6 @@ enum Pending {
     AfterCommit(Report),
 }
 
-/// The instruction rows of a table, parsed on every core.
-fn parse_rows<'t>(
-    source: &Source,
-    text: &'t [u8],
-    delimiter: u8,
-    now: i64,
-) -> Result<Vec<Row<'t>>> {
-    let mut recs = Records::new(text, delimiter);
-    let Some(header) = recs.next() else {
-        return Err(Error::NotCsv {
-            path: source.path(),
-            why: "it is empty: there is no header row".into(),
-        });
-    };
-    let headers: Vec<Vec<u8>> =
-        Fields::new(&header, delimiter).iter().map(<[u8]>::to_vec).collect();
-    let cols =
-        Columns::find(&headers).map_err(|e| Error::Column { path: source.path(), source: e })?;
-    let mut row = 1 + header.blank_before as u64;
-    let mut raw: Vec<(u64, scan::RawRecord<'_>)> = Vec::new();
-    for r in recs {
-        row += 1 + r.blank_before as u64;
-        if r.unterminated {
-            return Err(unclosed_quote(source.path(), row));
-        }
-        raw.push((row, r));
-    }
-    if raw.is_empty() {
-        return Err(Error::NotCsv {
-            path: source.path(),
-            why: "it has a header row but no instructions; nothing was recorded".into(),
-        });
-    }
-    Ok(raw
-        .par_iter()
-        .map(|(row, rec)| {
-            let fields = Fields::new(rec, delimiter);
-            instruction::parse(*row, |i| fields.text_at(i), &cols, now)
-        })
-        .collect())
-}
-
 /// Test-only: with `GSTBATCH_TEST_PAUSE_BEFORE_COMMIT=FILE`, create FILE and
 /// wait (60 s, or `GSTBATCH_TEST_PAUSE_SECONDS`) inside the open
 /// transaction, so a test can kill the process there and prove that nothing
@@ -313,114 +271,5 @@ fn pause_point() {
         let seconds =
             std::env::var("GSTBATCH_TEST_PAUSE_SECONDS").ok().and_then(|s| s.parse().ok());
         std::thread::sleep(Duration::from_secs(seconds.unwrap_or(60)));
-    }
-}
-
-/// Applies the parsed rows in effective-time order, then file order (SPEC.md
-/// section 6). Returns the events in that order and the GSTINs whose
-/// sessions changed.
-fn apply_in_order<'r>(
-    rows: &'r [Row<'_>],
-    sessions: &mut HashMap<Gstin, Session>,
-    now: i64,
-) -> (Vec<Event<'r>>, Vec<Gstin>) {
-    let mut order: Vec<&Row<'_>> = rows.iter().collect();
-    order.sort_by_key(|r| (r.effective_at.unwrap_or(now), r.row));
-    let mut changed = HashSet::new();
-    let mut events = Vec::with_capacity(rows.len());
-    for r in order {
-        let mut ev = Event {
-            batch_id: 0,
-            row: r.row,
-            gstin: Cow::Borrowed(r.gstin_text.as_ref()),
-            action: Cow::Borrowed(r.action_text.as_ref()),
-            duration: r.duration,
-            effective_at: r.effective_at,
-            outcome: Outcome::Unchanged,
-            message: None,
-            previous_status: Status::Unknown,
-            previous_expiry: None,
-            expires_at: None,
-            reference: Cow::Borrowed(r.reference.as_ref()),
-        };
-        match &r.parsed {
-            Err((reason, message)) => {
-                ev.outcome = Outcome::Rejected(*reason);
-                ev.message = Some(Cow::Borrowed(message.as_str()));
-            }
-            Ok(ins) => {
-                let g = ins.gstin;
-                let tr =
-                    ledger::apply(sessions.get(&g), ins.action, ins.effective_at, &r.reference);
-                // Canonical already (nearly always): keep borrowing it.
-                if r.gstin_text != g.as_str() {
-                    ev.gstin = Cow::Owned(g.to_string());
-                }
-                ev.outcome = tr.outcome;
-                ev.previous_status = tr.previous_status;
-                ev.previous_expiry = tr.previous_expiry;
-                if let Outcome::Rejected(reason) = tr.outcome {
-                    ev.message = Some(Cow::Owned(match reason {
-                        Reason::OutOfOrder => format!(
-                            "effective time is before this GSTIN's last recorded change ({})",
-                            fmt_time(sessions.get(&g).map(|s| s.last_change))
-                        ),
-                        other => other.as_str().to_string(),
-                    }));
-                }
-                if let Some(new) = tr.new {
-                    ev.expires_at = Some(new.expires_at);
-                    sessions.insert(g, new);
-                    changed.insert(g);
-                }
-            }
-        }
-        events.push(ev);
-    }
-    let mut changed: Vec<Gstin> = changed.into_iter().collect();
-    changed.sort();
-    (events, changed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(lines: &[&str], now: i64) -> Vec<Row<'static>> {
-        let text = format!("gstin,action,duration,effective_at,reference\n{}\n", lines.join("\n"));
-        // Rows borrow their text; a test may keep it for good.
-        let text: &'static str = Box::leak(text.into_boxed_str());
-        parse_rows(&Source::Stdin, text.as_bytes(), b',', now).unwrap()
-    }
-
-    #[test]
-    fn spec_6_same_gstin_in_one_file_applies_in_time_order_then_file_order() {
-        let now = time::parse("2026-11-26 18:00").unwrap().timestamp();
-        let rows = rows(
-            &[
-                // Later in time, earlier in the file: applies second.
-                "27AAPFU0939F1ZV,disable,,2026-11-26 10:00,b",
-                "27AAPFU0939F1ZV,enable,1 day,2026-11-26 09:00,a",
-                // Same time: file order decides.
-                "29AAACR5055K1Z3,enable,6h,2026-11-26 09:00,c",
-                "29AAACR5055K1Z3,enable,12h,2026-11-26 09:00,d",
-            ],
-            now,
-        );
-        let mut sessions = HashMap::new();
-        let (events, changed) = apply_in_order(&rows, &mut sessions, now);
-        let seq: Vec<(u64, &str)> = events.iter().map(|e| (e.row, e.outcome.as_str())).collect();
-        assert_eq!(seq, [(3, "enabled"), (4, "enabled"), (5, "renewed"), (2, "disabled")]);
-        let a: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
-        let b: Gstin = "29AAACR5055K1Z3".parse().unwrap();
-        assert_eq!(changed, [a, b]);
-        assert_eq!(sessions[&b].duration.hours(), 12);
-        assert!(!sessions[&a].enabled);
-    }
-
-    #[test]
-    fn a_header_without_instructions_is_refused() {
-        let e = parse_rows(&Source::Stdin, b"gstin,action\n\n", b',', 0).unwrap_err();
-        assert!(e.to_string().contains("no instructions"), "{e}");
     }
 }

@@ -8,6 +8,7 @@
 //! pure and live in [`crate::ledger`]; the records in [`crate::store`].
 
 pub mod apply;
+mod batch;
 pub mod history;
 pub mod instruction;
 pub mod status;
@@ -31,11 +32,8 @@ pub struct TimeText(pub Option<i64>);
 impl Serialize for TimeText {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let Some(t) = self.0 else { return s.serialize_str("") };
-        let mut buf = [0u8; 32];
-        let mut cur = std::io::Cursor::new(&mut buf[..]);
-        time::write_rfc3339(&time::from_epoch(t), &mut cur);
-        let n = cur.position() as usize;
-        s.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+        let text = time::rfc3339(&time::from_epoch(t));
+        s.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::ledger::Outcome;
-use crate::store::access::{Counts, Event};
+use crate::store::access::Counts;
 
 /// Counts of one batch: by outcome, and rejections by reason.
 #[derive(Debug, Default)]
@@ -18,24 +18,20 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts `events`.
-    pub fn of(events: &[Event<'_>]) -> Tally {
-        let mut t = Tally::default();
-        t.counts.instructions = events.len() as u64;
-        for e in events {
-            let c = &mut t.counts;
-            match e.outcome {
-                Outcome::Enabled => c.enabled += 1,
-                Outcome::Renewed => c.renewed += 1,
-                Outcome::Disabled => c.disabled += 1,
-                Outcome::Unchanged => c.unchanged += 1,
-                Outcome::Rejected(r) => {
-                    c.rejected += 1;
-                    *t.by_reason.entry(r.as_str()).or_insert(0) += 1;
-                }
+    /// Counts one more instruction, with its outcome.
+    pub fn add(&mut self, outcome: Outcome) {
+        let c = &mut self.counts;
+        c.instructions += 1;
+        match outcome {
+            Outcome::Enabled => c.enabled += 1,
+            Outcome::Renewed => c.renewed += 1,
+            Outcome::Disabled => c.disabled += 1,
+            Outcome::Unchanged => c.unchanged += 1,
+            Outcome::Rejected(r) => {
+                c.rejected += 1;
+                *self.by_reason.entry(r.as_str()).or_insert(0) += 1;
             }
         }
-        t
     }
 
     /// The outcomes that occurred, by name.

@@ -187,16 +187,20 @@ impl Tx<'_> {
         load_events(&self.tx, &sql, &batch_id).map_err(|e| self.err(e))
     }
 
-    /// Records one batch: the batch, its events (given in the order they
-    /// were applied; each GSTIN's events keep that order) and the changed
-    /// sessions. Nothing lands before [`Tx::commit`].
+    /// Records one batch: the batch, its events and the changed sessions.
+    /// Nothing lands before [`Tx::commit`].
+    ///
+    /// Events are numbered in the order given, so each GSTIN's must come in
+    /// the order they were applied (all `history` needs of the ids). Given
+    /// GSTIN by GSTIN, the (gstin, id) index fills in key order instead of
+    /// at random, several times faster for a large batch.
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn record(
+    pub fn record<'e>(
         &self,
         batch: (&str, &str, i64, i64, Counts),
-        events: &[Event<'_>],
+        events: impl IntoIterator<Item = Event<'e>>,
         sessions: &[(&str, &Session)],
         progress: &dyn Fn(u64),
     ) -> Result<i64> {
@@ -231,13 +235,7 @@ impl Tx<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(e)?;
-            // Inserted GSTIN by GSTIN (each GSTIN's events keep the order
-            // they were applied in, which is all `history` needs of the ids):
-            // the (gstin, id) index then fills in key order instead of at
-            // random, several times faster for a large batch.
-            let mut order: Vec<&Event<'_>> = events.iter().collect();
-            order.sort_by(|a, b| a.gstin.cmp(&b.gstin));
-            for (n, ev) in order.into_iter().enumerate() {
+            for (n, ev) in events.into_iter().enumerate() {
                 if n % 4096 == 0 {
                     progress(n as u64);
                 }
@@ -382,7 +380,7 @@ mod tests {
         let tx = store.begin(true).unwrap();
         tx.record(
             ("abc", "f.csv", 5, 100, counts),
-            &[
+            [
                 event(3, "27AAPFU0939F1ZV", Outcome::Enabled),
                 event(2, "29AAACR5055K1Z3", Outcome::Enabled),
                 event(4, "29AAACR5055K1Z3", Outcome::Rejected(Reason::OutOfOrder)),
@@ -396,7 +394,7 @@ mod tests {
         let tx = store.begin(true).unwrap();
         tx.record(
             ("def", "g.csv", 6, 200, Counts::default()),
-            &[],
+            [],
             &[("27AAPFU0939F1ZV", &s2)],
             &|_| {},
         )
@@ -434,7 +432,7 @@ mod tests {
         let tx = s.begin(true).unwrap();
         tx.record(
             ("abc", "f.csv", 5, 100, Counts::default()),
-            &[event(2, "27AAPFU0939F1ZV", Outcome::Enabled)],
+            [event(2, "27AAPFU0939F1ZV", Outcome::Enabled)],
             &[("27AAPFU0939F1ZV", &session(6))],
             &|_| {},
         )

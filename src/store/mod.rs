@@ -415,9 +415,11 @@ impl Store {
         // FULL: a committed batch survives power loss. A run commits once,
         // so this costs one sync.
         self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| self.err(e))?;
-        // A large batch is one transaction: a bigger page cache keeps its
-        // pages from spilling into the WAL before the commit.
-        self.conn.pragma_update(None, "cache_size", -65536).map_err(|e| self.err(e))?;
+        // 16 MiB, four times SQLite's default: `access apply` inserts events
+        // in the GSTIN index's key order, so its pages are touched once in
+        // turn; 64 MiB was measured as no faster at 1M events, for 35 MiB
+        // more memory.
+        self.conn.pragma_update(None, "cache_size", -16384).map_err(|e| self.err(e))?;
         self.conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| self.err(e))
     }
 

@@ -1,0 +1,427 @@
+//! A batch of instructions held compactly while it is applied.
+//!
+//! A million instructions are applied at once, so each is held as where its
+//! record starts in the table's text (8 bytes) and what applying it did (24
+//! bytes). Its event, with every text the report and the store need, is
+//! parsed again from the text each time it is written: parsing is pure, so
+//! it gives the same instruction every time, and a second parse costs less
+//! than keeping a million parsed rows with their strings.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::batch::input::{Source, unclosed_quote};
+use crate::batch::scan::{Fields, Records};
+use crate::error::{Error, Result};
+use crate::ident::Gstin;
+use crate::ledger::{self, Outcome, Reason, Session, Status};
+use crate::store::access::Event;
+
+use super::fmt_time;
+use super::instruction::{self, Columns, Row};
+use super::tally::Tally;
+
+/// Events rebuilt at once on the pool, between two writes.
+const CHUNK: usize = 4096;
+
+/// Where one instruction's record starts in the text (it ends where the
+/// scanner finds its end again), and its spreadsheet row.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    row: u32,
+}
+
+/// What applying one instruction did. Times are `i64::MIN` for none, which
+/// halves them against `Option<i64>`.
+#[derive(Debug, Clone, Copy)]
+struct Applied {
+    previous_expiry: i64,
+    expires_at: i64,
+    outcome: Outcome,
+    previous_status: Status,
+}
+
+const NONE: i64 = i64::MIN;
+
+const BLANK: Applied = Applied {
+    previous_expiry: NONE,
+    expires_at: NONE,
+    outcome: Outcome::Unchanged,
+    previous_status: Status::Unknown,
+};
+
+fn some(t: i64) -> Option<i64> {
+    (t != NONE).then_some(t)
+}
+
+/// The first four bytes of a text as a number that sorts as they do: a
+/// GSTIN's state and the start of its PAN, which puts events close enough
+/// to the index's key order for its pages to be touched once in turn.
+fn prefix(text: &[u8]) -> u32 {
+    let mut p = [0u8; 4];
+    let n = text.len().min(4);
+    p[..n].copy_from_slice(&text[..n]);
+    u32::from_be_bytes(p)
+}
+
+/// One instruction as the application order needs it: 16 bytes, where
+/// the parsed instruction with its GSTIN would be 40.
+struct Step {
+    /// When it takes effect (now when unreadable); once applied, its place
+    /// in the order applied.
+    at: i64,
+    /// The first bytes of its event's GSTIN ([`prefix`]).
+    key: u32,
+    index: u32,
+}
+
+/// The instructions of one file, and what applying them did.
+pub struct Batch<'t> {
+    text: &'t [u8],
+    delimiter: u8,
+    cols: Columns,
+    now: i64,
+    spans: Vec<Span>,
+    applied: Vec<Applied>,
+    /// For an instruction refused as out of order: the last change it came
+    /// before, which its message names.
+    out_of_order: HashMap<u32, i64>,
+    /// Event indexes GSTIN by GSTIN, each GSTIN's in the order applied.
+    by_gstin: Vec<u32>,
+}
+
+impl<'t> Batch<'t> {
+    /// Reads the instruction rows of `text`, a table with a header row.
+    ///
+    /// # Errors
+    /// [`Error::NotCsv`] for an empty table, one without instructions, or
+    /// one past 4 GiB; [`Error::Column`]; an unclosed quote.
+    pub fn read(source: &Source, text: &'t [u8], delimiter: u8, now: i64) -> Result<Batch<'t>> {
+        let not_csv = |why: &str| Error::NotCsv { path: source.path(), why: why.into() };
+        // Offsets and rows are held as u32.
+        if u32::try_from(text.len()).is_err() {
+            return Err(not_csv("an instructions file may hold at most 4 GiB; split it"));
+        }
+        let mut recs = Records::new(text, delimiter);
+        let Some(header) = recs.next() else {
+            return Err(not_csv("it is empty: there is no header row"));
+        };
+        let headers: Vec<Vec<u8>> =
+            Fields::new(&header, delimiter).iter().map(<[u8]>::to_vec).collect();
+        let cols = Columns::find(&headers)
+            .map_err(|e| Error::Column { path: source.path(), source: e })?;
+        let mut row = 1 + header.blank_before as u64;
+        let mut spans = Vec::new();
+        for r in recs {
+            row += 1 + r.blank_before as u64;
+            if r.unterminated {
+                return Err(unclosed_quote(source.path(), row));
+            }
+            let start = r.bytes.as_ptr() as usize - text.as_ptr() as usize;
+            // Both fit: the text is under 4 GiB and every row takes a byte.
+            spans.push(Span { start: start as u32, row: row as u32 });
+        }
+        if spans.is_empty() {
+            return Err(not_csv("it has a header row but no instructions; nothing was recorded"));
+        }
+        let n = spans.len();
+        Ok(Batch {
+            text,
+            delimiter,
+            cols,
+            now,
+            spans,
+            applied: Vec::with_capacity(n),
+            out_of_order: HashMap::new(),
+            by_gstin: Vec::new(),
+        })
+    }
+
+    /// How many instructions there are.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn fields(&self, i: usize) -> Fields<'t> {
+        let rest = &self.text[self.spans[i].start as usize..];
+        let rec = Records::new(rest, self.delimiter)
+            .next()
+            .unwrap_or_else(|| unreachable!("a span holds the record it was cut from"));
+        Fields::new(&rec, self.delimiter)
+    }
+
+    /// Instruction `i`, parsed (again).
+    fn parse(&self, i: usize) -> Row<'t> {
+        let fields = self.fields(i);
+        instruction::parse(
+            u64::from(self.spans[i].row),
+            |c| fields.text_at(c),
+            &self.cols,
+            self.now,
+        )
+    }
+
+    /// Applies every instruction in effective-time order, then file order
+    /// (SPEC.md section 6), to `sessions`. Returns the count of each outcome
+    /// and the GSTINs whose sessions changed.
+    pub fn apply(&mut self, sessions: &mut HashMap<Gstin, Session>) -> (Tally, Vec<Gstin>) {
+        let mut steps: Vec<Step> = (0..self.len())
+            .into_par_iter()
+            .map(|i| {
+                let row = self.parse(i);
+                let key = match &row.parsed {
+                    Ok(ins) => prefix(ins.gstin.as_str().as_bytes()),
+                    Err(_) => prefix(row.gstin_text.as_bytes()),
+                };
+                Step { at: row.effective_at.unwrap_or(self.now), key, index: i as u32 }
+            })
+            .collect();
+        steps.par_sort_unstable_by_key(|s| (s.at, s.index));
+        self.applied = vec![BLANK; self.len()];
+        let mut tally = Tally::default();
+        let mut changed = HashSet::new();
+        // Parsed again a chunk at a time on the pool, applied in order.
+        for chunk in steps.chunks(CHUNK) {
+            let rows: Vec<Row<'t>> =
+                chunk.par_iter().map(|s| self.parse(s.index as usize)).collect();
+            for (step, row) in chunk.iter().zip(rows) {
+                let mut a = BLANK;
+                match row.parsed {
+                    // The parser's reason; its message is rebuilt with the event.
+                    Err((reason, _)) => a.outcome = Outcome::Rejected(reason),
+                    Ok(ins) => {
+                        let g = ins.gstin;
+                        let tr = ledger::apply(
+                            sessions.get(&g),
+                            ins.action,
+                            ins.effective_at,
+                            &row.reference,
+                        );
+                        a.outcome = tr.outcome;
+                        a.previous_status = tr.previous_status;
+                        a.previous_expiry = tr.previous_expiry.unwrap_or(NONE);
+                        if tr.outcome == Outcome::Rejected(Reason::OutOfOrder)
+                            && let Some(s) = sessions.get(&g)
+                        {
+                            self.out_of_order.insert(step.index, s.last_change);
+                        }
+                        if let Some(new) = tr.new {
+                            a.expires_at = new.expires_at;
+                            sessions.insert(g, new);
+                            changed.insert(g);
+                        }
+                    }
+                }
+                tally.add(a.outcome);
+                self.applied[step.index as usize] = a;
+            }
+        }
+        // GSTIN by GSTIN, each GSTIN's events in the order applied.
+        for (seq, s) in steps.iter_mut().enumerate() {
+            s.at = seq as i64;
+        }
+        steps.par_sort_unstable_by_key(|s| (s.key, s.at));
+        self.by_gstin = steps.iter().map(|s| s.index).collect();
+        let mut changed: Vec<Gstin> = changed.into_iter().collect();
+        changed.sort();
+        (tally, changed)
+    }
+
+    /// Event `i`, rebuilt from its text and what applying it did.
+    fn event(&self, i: usize) -> Event<'t> {
+        let row = self.parse(i);
+        let a = self.applied[i];
+        let (gstin, message) = match row.parsed {
+            Err((_, message)) => (row.gstin_text, Some(Cow::Owned(message))),
+            Ok(ins) => {
+                let gstin = if row.gstin_text == ins.gstin.as_str() {
+                    row.gstin_text
+                } else {
+                    Cow::Owned(ins.gstin.to_string())
+                };
+                let message = match a.outcome {
+                    Outcome::Rejected(Reason::OutOfOrder) => Some(Cow::Owned(format!(
+                        "effective time is before this GSTIN's last recorded change ({})",
+                        fmt_time(self.out_of_order.get(&(i as u32)).copied())
+                    ))),
+                    Outcome::Rejected(other) => Some(Cow::Borrowed(other.as_str())),
+                    _ => None,
+                };
+                (gstin, message)
+            }
+        };
+        Event {
+            batch_id: 0,
+            row: row.row,
+            gstin,
+            action: row.action_text,
+            duration: row.duration,
+            effective_at: row.effective_at,
+            outcome: a.outcome,
+            message,
+            previous_status: a.previous_status,
+            previous_expiry: some(a.previous_expiry),
+            expires_at: some(a.expires_at),
+            reference: row.reference,
+        }
+    }
+
+    /// Hands `consume` every event, in file order.
+    pub fn by_row<R>(&self, consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R) -> R {
+        self.stream(None, consume)
+    }
+
+    /// Hands `consume` every event GSTIN by GSTIN (each GSTIN's in the order
+    /// applied): the order in which the store's GSTIN index fills fastest.
+    pub fn by_gstin<R>(&self, consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R) -> R {
+        self.stream(Some(&self.by_gstin), consume)
+    }
+
+    /// Rebuilds the events of each chunk (of `order`, else of the file) on
+    /// the pool while `consume` takes those of the chunk before: the writer
+    /// (a report, SQLite) never waits for parsing, which runs on the other
+    /// cores.
+    fn stream<R>(
+        &self,
+        order: Option<&[u32]>,
+        consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R,
+    ) -> R {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event<'t>>>(2);
+            scope.spawn(move || {
+                for start in (0..self.len()).step_by(CHUNK) {
+                    let range = start..(start + CHUNK).min(self.len());
+                    let events = match order {
+                        Some(o) => o[range].par_iter().map(|&i| self.event(i as usize)).collect(),
+                        None => range.into_par_iter().map(|i| self.event(i)).collect(),
+                    };
+                    // The consumer stopped (an error it reports itself).
+                    if tx.send(events).is_err() {
+                        break;
+                    }
+                }
+            });
+            consume(&mut rx.into_iter().flatten())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time;
+
+    const NOW: &str = "2026-11-26 18:00";
+
+    fn text(lines: &[&str]) -> String {
+        format!("gstin,action,duration,effective_at,reference\n{}\n", lines.join("\n"))
+    }
+
+    fn now() -> i64 {
+        time::parse(NOW).unwrap().timestamp()
+    }
+
+    fn collect(batch: &Batch<'_>, gstin_order: bool) -> Vec<Event<'static>> {
+        let own = |events: &mut dyn Iterator<Item = Event<'_>>| -> Vec<Event<'static>> {
+            events
+                .map(|e| Event {
+                    gstin: Cow::Owned(e.gstin.into_owned()),
+                    action: Cow::Owned(e.action.into_owned()),
+                    message: e.message.map(|m| Cow::Owned(m.into_owned())),
+                    reference: Cow::Owned(e.reference.into_owned()),
+                    ..e
+                })
+                .collect()
+        };
+        if gstin_order { batch.by_gstin(own) } else { batch.by_row(own) }
+    }
+
+    #[test]
+    fn spec_6_same_gstin_in_one_file_applies_in_time_order_then_file_order() {
+        let t = text(&[
+            // Later in time, earlier in the file: applies second.
+            "27AAPFU0939F1ZV,disable,,2026-11-26 10:00,b",
+            "27AAPFU0939F1ZV,enable,1 day,2026-11-26 09:00,a",
+            // Same time: file order decides.
+            "29AAACR5055K1Z3,enable,6h,2026-11-26 09:00,c",
+            "29AAACR5055K1Z3,enable,12h,2026-11-26 09:00,d",
+        ]);
+        let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
+        let mut sessions = HashMap::new();
+        let (tally, changed) = batch.apply(&mut sessions);
+        let seq: Vec<(u64, &str)> =
+            collect(&batch, true).iter().map(|e| (e.row, e.outcome.as_str())).collect();
+        // GSTIN by GSTIN, each in the order applied.
+        assert_eq!(seq, [(3, "enabled"), (2, "disabled"), (4, "enabled"), (5, "renewed")]);
+        let rows: Vec<u64> = collect(&batch, false).iter().map(|e| e.row).collect();
+        assert_eq!(rows, [2, 3, 4, 5]);
+        let a: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
+        let b: Gstin = "29AAACR5055K1Z3".parse().unwrap();
+        assert_eq!(changed, [a, b]);
+        assert_eq!(sessions[&b].duration.hours(), 12);
+        assert_eq!(sessions[&b].reference, "d");
+        assert!(!sessions[&a].enabled);
+        assert_eq!((tally.counts.instructions, tally.counts.renewed), (4, 1));
+    }
+
+    #[test]
+    fn rebuilt_events_carry_every_message_and_the_canonical_gstin() {
+        let t = text(&[
+            " 27aapfu0939f1zv ,enable,6h,2026-11-26 10:00,\"quoted, ref\"",
+            "27AAPFU0939F1ZV,enable,6h,2026-11-26 09:00,late",
+            "27AAPFU0939F1ZX,enable,6h,,bad check",
+            "29AAACR5055K1Z3,maybe,6h,,",
+        ]);
+        let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
+        let (tally, _) = batch.apply(&mut HashMap::new());
+        let events = collect(&batch, false);
+        assert_eq!(events[0].gstin, "27AAPFU0939F1ZV");
+        assert_eq!(events[0].reference, "quoted, ref");
+        // The second row is earlier in time: it applied first.
+        assert_eq!(events[1].outcome, Outcome::Enabled);
+        assert_eq!(events[1].previous_status, Status::Unknown);
+        assert_eq!(events[0].outcome, Outcome::Renewed);
+        assert_eq!(events[0].previous_status, Status::Active);
+        assert_eq!(events[0].previous_expiry, events[1].expires_at);
+        assert_eq!(events[0].expires_at, Some(events[0].effective_at.unwrap() + 6 * 3600));
+        assert_eq!(events[2].outcome, Outcome::Rejected(Reason::InvalidGstin));
+        assert!(events[2].message.as_deref().unwrap().starts_with("invalid GSTIN"));
+        assert_eq!(events[2].gstin, "27AAPFU0939F1ZX");
+        assert_eq!(events[3].outcome, Outcome::Rejected(Reason::BadAction));
+        assert_eq!(tally.counts.rejected, 2);
+    }
+
+    #[test]
+    fn out_of_order_names_the_last_change() {
+        let t = text(&["27AAPFU0939F1ZV,enable,6h,2026-11-26 09:00,old"]);
+        let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
+        let last = time::parse("2026-11-26 12:00").unwrap().timestamp();
+        let g: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
+        let current = Session {
+            enabled: true,
+            enabled_at: last,
+            duration: "6h".parse().unwrap(),
+            expires_at: last + 6 * 3600,
+            last_change: last,
+            reference: String::new(),
+        };
+        let mut sessions = HashMap::from([(g, current)]);
+        let (_, changed) = batch.apply(&mut sessions);
+        assert!(changed.is_empty());
+        let e = &collect(&batch, false)[0];
+        assert_eq!(e.outcome, Outcome::Rejected(Reason::OutOfOrder));
+        assert_eq!(e.previous_expiry, Some(last + 6 * 3600));
+        assert!(e.message.as_deref().unwrap().contains("2026-11-26T12:00:00+05:30"), "{e:?}");
+    }
+
+    #[test]
+    fn a_table_without_instructions_is_refused() {
+        let e = |t: &str| Batch::read(&Source::Stdin, t.as_bytes(), b',', 0).err().unwrap();
+        assert!(e("gstin,action\n\n").to_string().contains("no instructions"));
+        assert!(e("").to_string().contains("no header row"));
+        assert!(e("gstin,action\n\"27AAPFU0939F1ZV,enable\n").to_string().contains("quote"));
+    }
+}
