@@ -180,45 +180,53 @@ impl<'t> Batch<'t> {
             })
             .collect();
         steps.par_sort_unstable_by_key(|s| (s.at, s.index));
-        self.applied = vec![BLANK; self.len()];
+        let order: Vec<u32> = steps.iter().map(|s| s.index).collect();
+        let mut applied = vec![BLANK; self.len()];
+        let mut out_of_order = HashMap::new();
         let mut tally = Tally::default();
         let mut changed = HashSet::new();
-        // Parsed again a chunk at a time on the pool, applied in order.
-        for chunk in steps.chunks(CHUNK) {
-            let rows: Vec<Row<'t>> =
-                chunk.par_iter().map(|s| self.parse(s.index as usize)).collect();
-            for (step, row) in chunk.iter().zip(rows) {
-                let mut a = BLANK;
-                match row.parsed {
-                    // The parser's reason; its message is rebuilt with the event.
-                    Err((reason, _)) => a.outcome = Outcome::Rejected(reason),
-                    Ok(ins) => {
-                        let g = ins.gstin;
-                        let tr = ledger::apply(
-                            sessions.get(&g),
-                            ins.action,
-                            ins.effective_at,
-                            &row.reference,
-                        );
-                        a.outcome = tr.outcome;
-                        a.previous_status = tr.previous_status;
-                        a.previous_expiry = tr.previous_expiry.unwrap_or(NONE);
-                        if tr.outcome == Outcome::Rejected(Reason::OutOfOrder)
-                            && let Some(s) = sessions.get(&g)
-                        {
-                            self.out_of_order.insert(step.index, s.last_change);
-                        }
-                        if let Some(new) = tr.new {
-                            a.expires_at = new.expires_at;
-                            sessions.insert(g, new);
-                            changed.insert(g);
+        // Parsed again on the pool while the instructions before are applied.
+        self.stream(
+            Some(&order),
+            |i| (i, self.parse(i)),
+            |rows| {
+                for (i, row) in rows {
+                    let mut a = BLANK;
+                    match row.parsed {
+                        // The parser's reason; its message is rebuilt with the event.
+                        Err((reason, _)) => a.outcome = Outcome::Rejected(reason),
+                        Ok(ins) => {
+                            let g = ins.gstin;
+                            let current = sessions.get(&g);
+                            let tr = ledger::apply(
+                                current,
+                                ins.action,
+                                ins.effective_at,
+                                &row.reference,
+                            );
+                            a.outcome = tr.outcome;
+                            a.previous_status = tr.previous_status;
+                            a.previous_expiry = tr.previous_expiry.unwrap_or(NONE);
+                            if tr.outcome == Outcome::Rejected(Reason::OutOfOrder)
+                                && let Some(s) = current
+                            {
+                                out_of_order.insert(i as u32, s.last_change);
+                            }
+                            if let Some(new) = tr.new {
+                                a.expires_at = new.expires_at;
+                                sessions.insert(g, new);
+                                changed.insert(g);
+                            }
                         }
                     }
+                    tally.add(a.outcome);
+                    applied[i] = a;
                 }
-                tally.add(a.outcome);
-                self.applied[step.index as usize] = a;
-            }
-        }
+            },
+        );
+        drop(order);
+        self.applied = applied;
+        self.out_of_order = out_of_order;
         // GSTIN by GSTIN, each GSTIN's events in the order applied.
         for (seq, s) in steps.iter_mut().enumerate() {
             s.at = seq as i64;
@@ -271,35 +279,37 @@ impl<'t> Batch<'t> {
 
     /// Hands `consume` every event, in file order.
     pub fn by_row<R>(&self, consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R) -> R {
-        self.stream(None, consume)
+        self.stream(None, |i| self.event(i), consume)
     }
 
     /// Hands `consume` every event GSTIN by GSTIN (each GSTIN's in the order
     /// applied): the order in which the store's GSTIN index fills fastest.
     pub fn by_gstin<R>(&self, consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R) -> R {
-        self.stream(Some(&self.by_gstin), consume)
+        self.stream(Some(&self.by_gstin), |i| self.event(i), consume)
     }
 
-    /// Rebuilds the events of each chunk (of `order`, else of the file) on
-    /// the pool while `consume` takes those of the chunk before: the writer
-    /// (a report, SQLite) never waits for parsing, which runs on the other
-    /// cores.
-    fn stream<R>(
+    /// Makes the items of each chunk (of `order`, else of the file) on the
+    /// pool while `consume` takes those of the chunk before: the one thread
+    /// that must go in order (applying, a report's writer, SQLite) never
+    /// waits for parsing, which runs on the other cores.
+    fn stream<T: Send, R>(
         &self,
         order: Option<&[u32]>,
-        consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R,
+        make: impl Fn(usize) -> T + Sync,
+        consume: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
     ) -> R {
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event<'t>>>(2);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(2);
+            let make = &make;
             scope.spawn(move || {
                 for start in (0..self.len()).step_by(CHUNK) {
                     let range = start..(start + CHUNK).min(self.len());
-                    let events = match order {
-                        Some(o) => o[range].par_iter().map(|&i| self.event(i as usize)).collect(),
-                        None => range.into_par_iter().map(|i| self.event(i)).collect(),
+                    let items = match order {
+                        Some(o) => o[range].par_iter().map(|&i| make(i as usize)).collect(),
+                        None => range.into_par_iter().map(make).collect(),
                     };
                     // The consumer stopped (an error it reports itself).
-                    if tx.send(events).is_err() {
+                    if tx.send(items).is_err() {
                         break;
                     }
                 }
