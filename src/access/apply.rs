@@ -13,7 +13,7 @@ use crate::batch::input::{BlockReader, Source};
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{Ready, Report, SummaryFile, Target};
 use crate::batch::xlsx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::ident::Gstin;
 use crate::ledger::Session;
@@ -186,18 +186,19 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let layout = xlsx::Layout::new(&["row"], &fill, &pairs);
     let exit = Exit::from_failures(tally.counts.rejected);
 
-    // A report file is written and built before the commit and renamed into
-    // place after it: a report that cannot be written applies nothing. A
-    // report on stdout cannot be taken back, so it is written only once the
-    // batch is committed.
-    let pending = if report.to_file() || s.dry_run {
+    // A report file is written and built before the commit, on its own
+    // thread while the events go into the store, and renamed into place
+    // after it: a report that cannot be written applies nothing. A report on
+    // stdout cannot be taken back, so it is written only once the batch is
+    // committed.
+    let build = |mut report: Report| -> Result<Ready> {
         write_report(&mut report)?;
-        Pending::Ready(report.prepare(&layout, b',')?)
-    } else {
-        Pending::AfterCommit(report)
+        report.prepare(&layout, b',')
     };
     let mut batch_id = None;
-    if !s.dry_run {
+    let pending = if s.dry_run {
+        Pending::Ready(build(report)?)
+    } else {
         let progress = Progress::items(instructions.len() as u64, "events", s.ui);
         let file_name = s.input.display();
         let changed_sessions: Vec<(&str, &Session)> =
@@ -209,21 +210,43 @@ pub fn run(s: &Settings) -> Result<Exit> {
             s.now,
             tally.counts,
         );
-        let recorded = instructions
-            .by_gstin(|events| tx.record(batch, events, &changed_sessions, &|n| progress.set(n)))
-            .and_then(|id| {
-                pause_point();
-                tx.commit().map(|()| id)
-            });
-        match recorded {
-            Ok(id) => batch_id = Some(id),
+        let build = &build;
+        let record = || {
+            instructions.by_gstin(|events| {
+                tx.record(batch, events, &changed_sessions, &|n| progress.set(n))
+            })
+        };
+        let (pending, recorded) = if report.to_file() {
+            std::thread::scope(|scope| {
+                let building = scope.spawn(move || build(report));
+                let recorded = record();
+                let built = building.join().unwrap_or_else(|_| {
+                    Err(Error::Internal("the report's thread panicked".into()))
+                });
+                (built.map(Pending::Ready), recorded)
+            })
+        } else {
+            (Ok(Pending::AfterCommit(report)), record())
+        };
+        // Either failing leaves the transaction uncommitted: nothing applied.
+        let committed = pending.and_then(|p| {
+            let id = recorded?;
+            pause_point();
+            tx.commit()?;
+            Ok((p, id))
+        });
+        match committed {
+            Ok((p, id)) => {
+                batch_id = Some(id);
+                progress.finish();
+                p
+            }
             Err(e) => {
                 progress.abandon();
                 return Err(e);
             }
         }
-        progress.finish();
-    }
+    };
 
     // From here the batch stands: a failure is reported as such, never as
     // "nothing was done".

@@ -24,7 +24,7 @@ use super::instruction::{self, Columns, Row};
 use super::tally::Tally;
 
 /// Events rebuilt at once on the pool, between two writes.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 2048;
 
 /// Where one instruction's record starts in the text (it ends where the
 /// scanner finds its end again), and its spreadsheet row.

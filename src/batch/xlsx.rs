@@ -35,7 +35,7 @@ pub enum Fill {
 }
 
 /// Decides a row's fill from the header and the row's cells.
-pub type FillRule<'a> = &'a dyn Fn(&[String], &[&str]) -> Option<Fill>;
+pub type FillRule<'a> = &'a (dyn Fn(&[String], &[&str]) -> Option<Fill> + Sync);
 
 /// What to make of a CSV report.
 pub struct Layout<'a> {
@@ -67,7 +67,7 @@ pub fn fill_where(
     column: impl Into<String>,
     value: &'static str,
     fill: Fill,
-) -> impl Fn(&[String], &[&str]) -> Option<Fill> {
+) -> impl Fn(&[String], &[&str]) -> Option<Fill> + Sync {
     let column = column.into();
     move |header, row| {
         let i = header.iter().position(|h| *h == column)?;
