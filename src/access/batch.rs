@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::batch::input::{Source, unclosed_quote};
-use crate::batch::scan::{Fields, Records};
+use crate::batch::scan::{self, Fields, Records};
 use crate::error::{Error, Result};
 use crate::ident::Gstin;
 use crate::ledger::{self, Outcome, Reason, Session, Status};
@@ -155,13 +155,26 @@ impl<'t> Batch<'t> {
 
     /// Instruction `i`, parsed (again).
     fn parse(&self, i: usize) -> Row<'t> {
-        let fields = self.fields(i);
-        instruction::parse(
-            u64::from(self.spans[i].row),
-            |c| fields.text_at(c),
-            &self.cols,
-            self.now,
-        )
+        let row = u64::from(self.spans[i].row);
+        match self.fields(i) {
+            // Split once, not once for each of the five cells asked for.
+            Fields::Plain(bytes, d) => {
+                let mut cells: [&'t [u8]; 16] = [&[]; 16];
+                let mut n = 0;
+                for (slot, cell) in cells.iter_mut().zip(bytes.split(|&b| b == d)) {
+                    *slot = cell;
+                    n += 1;
+                }
+                let fields = Fields::Plain(bytes, d);
+                let cell = |c: usize| match cells[..n].get(c) {
+                    Some(&f) => Some(scan::text(f)),
+                    None if n == cells.len() => fields.text_at(c),
+                    None => None,
+                };
+                instruction::parse(row, cell, &self.cols, self.now)
+            }
+            fields => instruction::parse(row, |c| fields.text_at(c), &self.cols, self.now),
+        }
     }
 
     /// Applies every instruction in effective-time order, then file order
@@ -425,6 +438,20 @@ mod tests {
         assert_eq!(e.outcome, Outcome::Rejected(Reason::OutOfOrder));
         assert_eq!(e.previous_expiry, Some(last + 6 * 3600));
         assert!(e.message.as_deref().unwrap().contains("2026-11-26T12:00:00+05:30"), "{e:?}");
+    }
+
+    #[test]
+    fn cells_past_the_sixteenth_column_are_read() {
+        let filler: Vec<String> = (1..=17).map(|i| format!("c{i}")).collect();
+        let t = format!(
+            "{},gstin,action,duration,reference\n{},27AAPFU0939F1ZV,enable,6h,far\n",
+            filler.join(","),
+            vec!["x"; 17].join(",")
+        );
+        let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
+        batch.apply(&mut HashMap::new());
+        let e = &collect(&batch, false)[0];
+        assert_eq!((e.outcome, e.reference.as_ref()), (Outcome::Enabled, "far"));
     }
 
     #[test]

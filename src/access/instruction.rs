@@ -134,24 +134,23 @@ pub fn parse<'t>(
     let parsed = (|| {
         let gstin = Gstin::parse_with(&gstin_text, Options::default())
             .map_err(|e| (Reason::InvalidGstin, format!("invalid GSTIN ({}): {e}", e.code())))?;
-        let action = match action_text.to_ascii_lowercase().as_str() {
-            "enable" | "yes" | "y" => {
-                if duration_text.is_empty() {
-                    return Err((
-                        Reason::MissingDuration,
-                        "an enable needs a duration (6 hours to 30 days)".to_string(),
-                    ));
-                }
-                Action::Enable(duration.clone().map_err(|e| (Reason::BadDuration, e.to_string()))?)
-            }
-            // A duration on a disable row is ignored (SPEC.md section 6).
-            "disable" | "no" | "n" => Action::Disable,
-            _ => {
+        let is = |words: &[&str]| words.iter().any(|w| action_text.eq_ignore_ascii_case(w));
+        let action = if is(&["enable", "yes", "y"]) {
+            if duration_text.is_empty() {
                 return Err((
-                    Reason::BadAction,
-                    format!("{action_text:?} is not an action: use enable/yes/y or disable/no/n"),
+                    Reason::MissingDuration,
+                    "an enable needs a duration (6 hours to 30 days)".to_string(),
                 ));
             }
+            Action::Enable(duration.clone().map_err(|e| (Reason::BadDuration, e.to_string()))?)
+        } else if is(&["disable", "no", "n"]) {
+            // A duration on a disable row is ignored (SPEC.md section 6).
+            Action::Disable
+        } else {
+            return Err((
+                Reason::BadAction,
+                format!("{action_text:?} is not an action: use enable/yes/y or disable/no/n"),
+            ));
         };
         let effective_at = effective.clone().map_err(|e| (Reason::BadTime, e))?;
         if effective_at > now {

@@ -69,9 +69,14 @@ impl fmt::Display for AccessDuration {
     }
 }
 
-/// Seconds per unit word, lower case: seconds, minutes, hours, days, weeks.
+/// Seconds per unit word, in any case: seconds, minutes, hours, days, weeks.
 fn unit_seconds(word: &str) -> Option<u64> {
-    Some(match word {
+    // The longest unit word has 7 letters.
+    let mut lower = [0u8; 7];
+    let bytes = word.as_bytes();
+    lower.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    lower.make_ascii_lowercase();
+    Some(match std::str::from_utf8(&lower[..bytes.len()]).ok()? {
         "s" | "sec" | "secs" | "second" | "seconds" => 1,
         "m" | "min" | "mins" | "minute" | "minutes" => 60,
         "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
@@ -101,12 +106,14 @@ pub enum SpanError {
 /// # Errors
 /// [`SpanError`].
 pub fn parse_span(text: &str, max: u64) -> Result<u64, SpanError> {
-    let text = text.trim().to_ascii_lowercase();
+    // Compared without regard to case, and without a lower-cased copy: a
+    // million-row instruction file parses a duration on every row.
+    let text = text.trim();
     if text.is_empty() {
         return Err(SpanError::Unreadable);
     }
     let mut total: u64 = 0;
-    let mut rest = text.as_str();
+    let mut rest = text;
     while !rest.is_empty() {
         let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
@@ -122,7 +129,9 @@ pub fn parse_span(text: &str, max: u64) -> Result<u64, SpanError> {
         let unit = unit_seconds(&rest[..word_len]).ok_or(SpanError::Unreadable)?;
         total = n.checked_mul(unit).and_then(|s| total.checked_add(s)).ok_or(SpanError::TooLong)?;
         rest = rest[word_len..].trim_start_matches([' ', ',']).trim_start();
-        rest = rest.strip_prefix("and ").unwrap_or(rest);
+        if rest.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("and ")) {
+            rest = &rest[4..];
+        }
     }
     if total > max {
         return Err(SpanError::TooLong);
@@ -224,6 +233,10 @@ mod tests {
     #[test]
     fn spans_sum_units_and_never_wrap() {
         assert_eq!(parse_span("30 minutes", u64::MAX), Ok(1800));
+        assert_eq!(parse_span(" 6 HOURS ", u64::MAX), Ok(21_600));
+        assert_eq!(parse_span("1 Day AND 6h", u64::MAX), Ok(108_000));
+        assert_eq!(parse_span("1 fortnight", u64::MAX), Err(SpanError::Unreadable));
+        assert_eq!(parse_span("6 hé", u64::MAX), Err(SpanError::Unreadable));
         assert_eq!(parse_span("2h", u64::MAX), Ok(7200));
         assert_eq!(parse_span("1 day 30 min", u64::MAX), Ok(88_200));
         assert_eq!(parse_span("soon", u64::MAX), Err(SpanError::Unreadable));
