@@ -176,7 +176,6 @@ pub fn run(s: &Settings) -> Result<Exit> {
         .filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s)))
         .collect();
     let (tally, changed) = instructions.apply(&mut sessions);
-    let instructions = instructions;
     let write_report = |report: &mut Report| {
         instructions
             .by_row(|events| report.write_rows(events.map(|e| ApplyRecord::from_event(e, s.now))))
