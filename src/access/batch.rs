@@ -127,14 +127,13 @@ impl<'t> Batch<'t> {
         if spans.is_empty() {
             return Err(not_csv("it has a header row but no instructions; nothing was recorded"));
         }
-        let n = spans.len();
         Ok(Batch {
             text,
             delimiter,
             cols,
             now,
             spans,
-            applied: Vec::with_capacity(n),
+            applied: Vec::new(),
             out_of_order: HashMap::new(),
             by_gstin: Vec::new(),
         })
@@ -290,13 +289,15 @@ impl<'t> Batch<'t> {
         }
     }
 
-    /// Hands `consume` every event, in file order.
+    /// Hands `consume` every event, in file order (once [`Batch::apply`]
+    /// has run: an event is what applying did).
     pub fn by_row<R>(&self, consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R) -> R {
         self.stream(None, |i| self.event(i), consume)
     }
 
     /// Hands `consume` every event GSTIN by GSTIN (each GSTIN's in the order
-    /// applied): the order in which the store's GSTIN index fills fastest.
+    /// applied; once [`Batch::apply`] has run): the order in which the
+    /// store's GSTIN index fills fastest.
     pub fn by_gstin<R>(&self, consume: impl FnOnce(&mut dyn Iterator<Item = Event<'t>>) -> R) -> R {
         self.stream(Some(&self.by_gstin), |i| self.event(i), consume)
     }
