@@ -3,7 +3,6 @@
 //! outcome.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -170,12 +169,9 @@ pub fn run(s: &Settings) -> Result<Exit> {
     }
 
     // Keyed by the parsed GSTIN: no text hashing or allocation per row.
-    let mut sessions: HashMap<Gstin, Session> = tx
-        .sessions()?
-        .into_iter()
-        .filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s)))
-        .collect();
-    let (tally, changed) = instructions.apply(&mut sessions);
+    let sessions = tx.sessions()?;
+    let (tally, changed) = instructions
+        .apply(sessions.into_iter().filter_map(|(g, s)| g.parse::<Gstin>().ok().map(|g| (g, s))));
     let write_report = |report: &mut Report| {
         instructions
             .by_row(|events| report.write_rows(events.map(|e| ApplyRecord::from_event(e, s.now))))
@@ -201,7 +197,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         let progress = Progress::items(instructions.len() as u64, "events", s.ui);
         let file_name = s.input.display();
         let changed_sessions: Vec<(&str, &Session)> =
-            changed.iter().filter_map(|g| sessions.get(g).map(|x| (g.as_str(), x))).collect();
+            changed.iter().map(|(g, x)| (g.as_str(), x)).collect();
         let batch = (
             table.sha256.as_str(),
             file_name.as_str(),

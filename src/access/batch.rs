@@ -8,10 +8,12 @@
 //! than keeping a million parsed rows with their strings.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use rayon::prelude::*;
 
+use crate::batch::FastState;
 use crate::batch::input::{Source, unclosed_quote};
 use crate::batch::scan::{self, Fields, Records};
 use crate::error::{Error, Result};
@@ -177,9 +179,15 @@ impl<'t> Batch<'t> {
     }
 
     /// Applies every instruction in effective-time order, then file order
-    /// (SPEC.md section 6), to `sessions`. Returns the count of each outcome
-    /// and the GSTINs whose sessions changed.
-    pub fn apply(&mut self, sessions: &mut HashMap<Gstin, Session>) -> (Tally, Vec<Gstin>) {
+    /// (SPEC.md section 6), to the `sessions` the store holds. Returns the
+    /// count of each outcome and the sessions that changed, by GSTIN.
+    pub fn apply(
+        &mut self,
+        sessions: impl IntoIterator<Item = (Gstin, Session)>,
+    ) -> (Tally, Vec<(Gstin, Session)>) {
+        // Each with whether this batch changed it: one look-up a change.
+        let mut sessions: HashMap<Gstin, (Session, bool), FastState> =
+            sessions.into_iter().map(|(g, s)| (g, (s, false))).collect();
         let mut steps: Vec<Step> = (0..self.len())
             .into_par_iter()
             .map(|i| {
@@ -196,7 +204,6 @@ impl<'t> Batch<'t> {
         let mut applied = vec![BLANK; self.len()];
         let mut out_of_order = HashMap::new();
         let mut tally = Tally::default();
-        let mut changed = HashSet::new();
         // Parsed again on the pool while the instructions before are applied.
         self.stream(
             Some(&order),
@@ -208,8 +215,11 @@ impl<'t> Batch<'t> {
                         // The parser's reason; its message is rebuilt with the event.
                         Err((reason, _)) => a.outcome = Outcome::Rejected(reason),
                         Ok(ins) => {
-                            let g = ins.gstin;
-                            let current = sessions.get(&g);
+                            let entry = sessions.entry(ins.gstin);
+                            let current = match &entry {
+                                Entry::Occupied(o) => Some(&o.get().0),
+                                Entry::Vacant(_) => None,
+                            };
                             let tr = ledger::apply(
                                 current,
                                 ins.action,
@@ -226,8 +236,12 @@ impl<'t> Batch<'t> {
                             }
                             if let Some(new) = tr.new {
                                 a.expires_at = new.expires_at;
-                                sessions.insert(g, new);
-                                changed.insert(g);
+                                match entry {
+                                    Entry::Occupied(mut o) => *o.get_mut() = (new, true),
+                                    Entry::Vacant(v) => {
+                                        v.insert((new, true));
+                                    }
+                                }
                             }
                         }
                     }
@@ -245,8 +259,9 @@ impl<'t> Batch<'t> {
         }
         steps.par_sort_unstable_by_key(|s| (s.key, s.at));
         self.by_gstin = steps.iter().map(|s| s.index).collect();
-        let mut changed: Vec<Gstin> = changed.into_iter().collect();
-        changed.sort();
+        let mut changed: Vec<(Gstin, Session)> =
+            sessions.into_iter().filter(|(_, (_, c))| *c).map(|(g, (s, _))| (g, s)).collect();
+        changed.sort_by_key(|(g, _)| *g);
         (tally, changed)
     }
 
@@ -374,8 +389,7 @@ mod tests {
             "29AAACR5055K1Z3,enable,12h,2026-11-26 09:00,d",
         ]);
         let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
-        let mut sessions = HashMap::new();
-        let (tally, changed) = batch.apply(&mut sessions);
+        let (tally, changed) = batch.apply([]);
         let seq: Vec<(u64, &str)> =
             collect(&batch, true).iter().map(|e| (e.row, e.outcome.as_str())).collect();
         // GSTIN by GSTIN, each in the order applied.
@@ -384,10 +398,10 @@ mod tests {
         assert_eq!(rows, [2, 3, 4, 5]);
         let a: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
         let b: Gstin = "29AAACR5055K1Z3".parse().unwrap();
-        assert_eq!(changed, [a, b]);
-        assert_eq!(sessions[&b].duration.hours(), 12);
-        assert_eq!(sessions[&b].reference, "d");
-        assert!(!sessions[&a].enabled);
+        assert_eq!(changed.iter().map(|(g, _)| *g).collect::<Vec<_>>(), [a, b]);
+        assert_eq!(changed[1].1.duration.hours(), 12);
+        assert_eq!(changed[1].1.reference, "d");
+        assert!(!changed[0].1.enabled);
         assert_eq!((tally.counts.instructions, tally.counts.renewed), (4, 1));
     }
 
@@ -400,7 +414,7 @@ mod tests {
             "29AAACR5055K1Z3,maybe,6h,,",
         ]);
         let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
-        let (tally, _) = batch.apply(&mut HashMap::new());
+        let (tally, _) = batch.apply([]);
         let events = collect(&batch, false);
         assert_eq!(events[0].gstin, "27AAPFU0939F1ZV");
         assert_eq!(events[0].reference, "quoted, ref");
@@ -432,8 +446,7 @@ mod tests {
             last_change: last,
             reference: String::new(),
         };
-        let mut sessions = HashMap::from([(g, current)]);
-        let (_, changed) = batch.apply(&mut sessions);
+        let (_, changed) = batch.apply([(g, current)]);
         assert!(changed.is_empty());
         let e = &collect(&batch, false)[0];
         assert_eq!(e.outcome, Outcome::Rejected(Reason::OutOfOrder));
@@ -450,7 +463,7 @@ mod tests {
             vec!["x"; 17].join(",")
         );
         let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
-        batch.apply(&mut HashMap::new());
+        batch.apply([]);
         let e = &collect(&batch, false)[0];
         assert_eq!((e.outcome, e.reference.as_ref()), (Outcome::Enabled, "far"));
     }
