@@ -67,13 +67,14 @@ impl Key {
 /// all of it, and shards are resolved on several cores at once.
 pub const SHARDS: usize = 64;
 
-/// An entry of `W` words: the key's words, then the row (0: empty).
+/// A slot: the key's words, then the row (0: empty).
 trait Entry: Copy {
     /// The empty slot.
     const EMPTY: Self;
     fn row(&self) -> u32;
     fn same_key(&self, other: &Self) -> bool;
-    fn hash(&self) -> u64;
+    /// The key held, placed again when the table grows.
+    fn key(&self) -> Key;
 }
 
 /// A valid identifier's packing and its first row: 12 bytes.
@@ -94,8 +95,8 @@ impl Entry for Exact {
     fn same_key(&self, other: &Self) -> bool {
         self.0[..2] == other.0[..2]
     }
-    fn hash(&self) -> u64 {
-        Key::Exact(u64::from(self.0[0]) << 32 | u64::from(self.0[1])).hash()
+    fn key(&self) -> Key {
+        Key::Exact(u64::from(self.0[0]) << 32 | u64::from(self.0[1]))
     }
 }
 
@@ -117,8 +118,8 @@ impl Entry for Hashed {
     fn same_key(&self, other: &Self) -> bool {
         self.0[..4] == other.0[..4]
     }
-    fn hash(&self) -> u64 {
-        u64::from(self.0[2]) << 32 | u64::from(self.0[3])
+    fn key(&self) -> Key {
+        Key::Hashed(self.0[..4].iter().fold(0u128, |h, &w| h << 32 | u128::from(w)))
     }
 }
 
@@ -171,7 +172,7 @@ impl<E: Entry> Table<E> {
         let old = std::mem::replace(&mut self.slots, bigger);
         let mask = self.mask();
         for e in old.into_iter().filter(|e| e.row() != 0) {
-            let mut i = e.hash() as usize & mask;
+            let mut i = e.key().hash() as usize & mask;
             while self.slots[i].row() != 0 {
                 i = (i + 1) & mask;
             }
@@ -331,6 +332,9 @@ mod tests {
     fn entries_are_compact() {
         assert_eq!(std::mem::size_of::<Exact>(), 12);
         assert_eq!(std::mem::size_of::<Hashed>(), 20);
+        let (k, h) = (0x0123_4567_89ab_cdefu64, 0x0011_2233_4455_6677_8899_aabb_ccdd_eeffu128);
+        assert_eq!(Exact::new(k, 7).key(), Key::Exact(k));
+        assert_eq!(Hashed::new(h, 7).key(), Key::Hashed(h));
     }
 
     #[test]
