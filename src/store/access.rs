@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 
 use crate::error::Result;
 use crate::ledger::duration::AccessDuration;
@@ -226,63 +226,102 @@ impl Tx<'_> {
         )
         .map_err(e)?;
         let batch_id = tx.last_insert_rowid();
-        {
-            let mut ins = tx
-                .prepare(
-                    "INSERT INTO events (batch_id, row, gstin, action, effective_at, duration_hours,
-                                         outcome, reason, message, previous_status, previous_expiry,
-                                         expires_at, reference)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(e)?;
-            for (n, ev) in events.into_iter().enumerate() {
-                if n % 4096 == 0 {
-                    progress(n as u64);
+        let mut n = 0u64;
+        insert_many(
+            tx,
+            "INSERT INTO events (batch_id, row, gstin, action, effective_at, duration_hours,
+                                 outcome, reason, message, previous_status, previous_expiry,
+                                 expires_at, reference)",
+            "",
+            13,
+            events.into_iter().inspect(|_| {
+                if n.is_multiple_of(4096) {
+                    progress(n);
                 }
-                ins.execute(params![
-                    batch_id,
-                    ev.row as i64,
-                    ev.gstin.as_ref(),
-                    ev.action.as_ref(),
-                    ev.effective_at,
-                    ev.duration,
-                    ev.outcome.as_str(),
-                    ev.outcome.reason(),
-                    ev.message.as_deref(),
-                    ev.previous_status,
-                    ev.previous_expiry,
-                    ev.expires_at,
-                    ev.reference.as_ref(),
-                ])
-                .map_err(e)?;
-            }
-            let mut up = tx
-                .prepare(
-                    "INSERT INTO sessions (gstin, enabled, enabled_at, duration_hours, expires_at,
-                                           last_change, reference, batch_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                     ON CONFLICT (gstin) DO UPDATE SET enabled = excluded.enabled,
-                         enabled_at = excluded.enabled_at, duration_hours = excluded.duration_hours,
-                         expires_at = excluded.expires_at, last_change = excluded.last_change,
-                         reference = excluded.reference, batch_id = excluded.batch_id",
-                )
-                .map_err(e)?;
-            for (gstin, s) in sessions {
-                up.execute(params![
-                    gstin,
-                    s.enabled,
-                    s.enabled_at,
-                    s.duration,
-                    s.expires_at,
-                    s.last_change,
-                    s.reference,
-                    batch_id
-                ])
-                .map_err(e)?;
-            }
-        }
+                n += 1;
+            }),
+            |st, i, ev| {
+                st.raw_bind_parameter(i, batch_id)?;
+                st.raw_bind_parameter(i + 1, ev.row as i64)?;
+                st.raw_bind_parameter(i + 2, ev.gstin.as_ref())?;
+                st.raw_bind_parameter(i + 3, ev.action.as_ref())?;
+                st.raw_bind_parameter(i + 4, ev.effective_at)?;
+                st.raw_bind_parameter(i + 5, ev.duration)?;
+                st.raw_bind_parameter(i + 6, ev.outcome.as_str())?;
+                st.raw_bind_parameter(i + 7, ev.outcome.reason())?;
+                st.raw_bind_parameter(i + 8, ev.message.as_deref())?;
+                st.raw_bind_parameter(i + 9, ev.previous_status)?;
+                st.raw_bind_parameter(i + 10, ev.previous_expiry)?;
+                st.raw_bind_parameter(i + 11, ev.expires_at)?;
+                st.raw_bind_parameter(i + 12, ev.reference.as_ref())
+            },
+        )
+        .map_err(e)?;
+        insert_many(
+            tx,
+            "INSERT INTO sessions (gstin, enabled, enabled_at, duration_hours, expires_at,
+                                   last_change, reference, batch_id)",
+            "ON CONFLICT (gstin) DO UPDATE SET enabled = excluded.enabled,
+                 enabled_at = excluded.enabled_at, duration_hours = excluded.duration_hours,
+                 expires_at = excluded.expires_at, last_change = excluded.last_change,
+                 reference = excluded.reference, batch_id = excluded.batch_id",
+            8,
+            sessions,
+            |st, i, (gstin, s)| {
+                st.raw_bind_parameter(i, gstin)?;
+                st.raw_bind_parameter(i + 1, s.enabled)?;
+                st.raw_bind_parameter(i + 2, s.enabled_at)?;
+                st.raw_bind_parameter(i + 3, s.duration)?;
+                st.raw_bind_parameter(i + 4, s.expires_at)?;
+                st.raw_bind_parameter(i + 5, s.last_change)?;
+                st.raw_bind_parameter(i + 6, s.reference.as_str())?;
+                st.raw_bind_parameter(i + 7, batch_id)
+            },
+        )
+        .map_err(e)?;
         Ok(batch_id)
     }
+}
+
+/// Rows one INSERT statement takes: a step, a reset and a VDBE halt serve
+/// this many rows instead of one.
+const ROWS_PER_INSERT: usize = 32;
+
+/// Inserts `items`, `ROWS_PER_INSERT` rows to a statement: `head` is the
+/// INSERT up to its `VALUES`, `tail` what follows them (an ON CONFLICT
+/// clause, or nothing), and `bind` binds one item's `cols` values from the
+/// 1-based index it is given.
+fn insert_many<T>(
+    conn: &Connection,
+    head: &str,
+    tail: &str,
+    cols: usize,
+    items: impl IntoIterator<Item = T>,
+    bind: impl Fn(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let sql = |rows: usize| {
+        let one = format!("({})", vec!["?"; cols].join(","));
+        format!("{head} VALUES {} {tail}", vec![one; rows].join(","))
+    };
+    let mut full = conn.prepare(&sql(ROWS_PER_INSERT))?;
+    let mut pending = Vec::with_capacity(ROWS_PER_INSERT);
+    let run = |st: &mut Statement<'_>, rows: &mut Vec<T>| -> rusqlite::Result<()> {
+        for (k, item) in rows.iter().enumerate() {
+            bind(st, k * cols + 1, item)?;
+        }
+        rows.clear();
+        st.raw_execute().map(drop)
+    };
+    for item in items {
+        pending.push(item);
+        if pending.len() == ROWS_PER_INSERT {
+            run(&mut full, &mut pending)?;
+        }
+    }
+    if !pending.is_empty() {
+        run(&mut conn.prepare(&sql(pending.len()))?, &mut pending)?;
+    }
+    Ok(())
 }
 
 /// Every session, by GSTIN.
@@ -424,6 +463,38 @@ mod tests {
         assert_eq!(read.history("29AAACR5055K1Z3").unwrap().len(), 2);
         assert_eq!(read.last_change().unwrap(), Some(100));
         assert!(Store::in_memory().unwrap().last_change().unwrap().is_none());
+    }
+
+    #[test]
+    fn many_rows_land_whole_statements_and_the_rest_alike_in_the_order_given() {
+        // Two full statements and a shorter one, for events and sessions.
+        let n = 2 * ROWS_PER_INSERT + 5;
+        let gstins: Vec<String> = (0..n).map(|i| format!("27AAPFU{i:04}F1ZV")).collect();
+        let events: Vec<Event<'static>> = (0..n)
+            .map(|i| event(n as u64 + 1 - i as u64, &gstins[i % 7], Outcome::Enabled))
+            .collect();
+        let sessions: Vec<Session> = (0..n).map(|i| session(6 + i as u32)).collect();
+        let pairs: Vec<(&str, &Session)> =
+            gstins.iter().map(String::as_str).zip(&sessions).collect();
+        let mut store = Store::in_memory().unwrap();
+        let tx = store.begin(true).unwrap();
+        let id = tx
+            .record(("abc", "f.csv", 5, 100, Counts::default()), events.clone(), &pairs, &|_| {})
+            .unwrap();
+        let mut back = tx.batch_events(id).unwrap();
+        tx.commit().unwrap();
+        back.reverse();
+        let want: Vec<Event<'static>> =
+            events.into_iter().map(|e| Event { batch_id: id, ..e }).collect();
+        assert_eq!(back, want);
+        let stored = store.sessions().unwrap();
+        assert_eq!(stored.len(), n);
+        for (g, s) in pairs {
+            assert_eq!(&stored[g], s, "{g}");
+        }
+        // Ids follow the order given: GSTIN 0's events, oldest first.
+        let rows: Vec<u64> = store.history(&gstins[0]).unwrap().iter().map(|e| e.row).collect();
+        assert!(rows.len() > 1 && rows.windows(2).all(|w| w[0] > w[1]), "{rows:?}");
     }
 
     #[test]

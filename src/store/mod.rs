@@ -97,6 +97,26 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX answers_identifier ON answers (kind, identifier, id);
 ",
+    // Sessions keyed by the GSTIN itself: one B-tree instead of a table and
+    // its index, so a batch writes each session once, in a third less space.
+    "
+    CREATE TABLE sessions_by_gstin (
+        gstin TEXT PRIMARY KEY,
+        enabled INTEGER NOT NULL,
+        enabled_at INTEGER NOT NULL,
+        duration_hours INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_change INTEGER NOT NULL,
+        reference TEXT NOT NULL,
+        batch_id INTEGER NOT NULL REFERENCES batches (id)
+    ) WITHOUT ROWID;
+    INSERT INTO sessions_by_gstin
+        SELECT gstin, enabled, enabled_at, duration_hours, expires_at, last_change, reference,
+               batch_id
+        FROM sessions;
+    DROP TABLE sessions;
+    ALTER TABLE sessions_by_gstin RENAME TO sessions;
+",
 ];
 
 /// What went wrong with the store. Carried in [`Error::Store`] with the

@@ -22,6 +22,37 @@ fn migrations_on_fresh_and_existing_files() {
 }
 
 #[test]
+fn a_version_2_store_keeps_its_sessions_keyed_by_gstin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+    conn.execute_batch(MIGRATIONS[0]).unwrap();
+    conn.execute_batch(MIGRATIONS[1]).unwrap();
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    conn.execute_batch(
+        "INSERT INTO batches VALUES (1, 'x', 'f.csv', 1, 1, 2, 2, 0, 0, 0, 0);
+         INSERT INTO sessions VALUES ('29AAACR5055K1Z3', 1, 10, 6, 21610, 10, 'b', 1),
+                                     ('27AAPFU0939F1ZV', 0, 5, 24, 86405, 7, 'a', 1);",
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open_write(&path, wait()).unwrap();
+    assert_eq!(s.version().unwrap(), known());
+    let sql: String = s
+        .conn
+        .query_row("SELECT sql FROM sqlite_master WHERE name = 'sessions'", [], |r| r.get(0))
+        .unwrap();
+    assert!(sql.ends_with("WITHOUT ROWID"), "{sql}");
+    let sessions = s.sessions().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let a = &sessions["27AAPFU0939F1ZV"];
+    assert_eq!((a.enabled, a.enabled_at, a.expires_at, a.last_change), (false, 5, 86405, 7));
+    assert_eq!((a.duration.hours(), a.reference.as_str()), (24, "a"));
+    assert!(sessions["29AAACR5055K1Z3"].enabled);
+}
+
+#[test]
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
