@@ -59,8 +59,8 @@ fn some(t: i64) -> Option<i64> {
     (t != NONE).then_some(t)
 }
 
-/// The first four bytes of a text as a number that sorts as they do: a
-/// GSTIN's state and the start of its PAN, which puts events close enough
+/// The first four bytes of a GSTIN as normalised, as a number that sorts as
+/// they do: its state and the start of its PAN, which puts events close enough
 /// to the index's key order for its pages to be touched once in turn.
 fn prefix(text: &[u8]) -> u32 {
     let mut p = [0u8; 4];
@@ -154,11 +154,14 @@ impl<'t> Batch<'t> {
         Fields::new(&rec, self.delimiter)
     }
 
-    /// Instruction `i`, parsed (again).
-    fn parse(&self, i: usize) -> Row<'t> {
-        let row = u64::from(self.spans[i].row);
+    /// Calls `f` with a reader of instruction `i`'s cells, split once, not
+    /// once for each cell asked for.
+    fn with_cells<R>(
+        &self,
+        i: usize,
+        f: impl FnOnce(&dyn Fn(usize) -> Option<Cow<'t, str>>) -> R,
+    ) -> R {
         match self.fields(i) {
-            // Split once, not once for each of the five cells asked for.
             Fields::Plain(bytes, d) => {
                 let mut cells: [&'t [u8]; 16] = [&[]; 16];
                 let mut n = 0;
@@ -167,15 +170,20 @@ impl<'t> Batch<'t> {
                     n += 1;
                 }
                 let fields = Fields::Plain(bytes, d);
-                let cell = |c: usize| match cells[..n].get(c) {
-                    Some(&f) => Some(scan::text(f)),
+                f(&|c: usize| match cells[..n].get(c) {
+                    Some(&cell) => Some(scan::text(cell)),
                     None if n == cells.len() => fields.text_at(c),
                     None => None,
-                };
-                instruction::parse(row, cell, &self.cols, self.now)
+                })
             }
-            fields => instruction::parse(row, |c| fields.text_at(c), &self.cols, self.now),
+            fields => f(&|c: usize| fields.text_at(c)),
         }
+    }
+
+    /// Instruction `i`, parsed (again).
+    fn parse(&self, i: usize) -> Row<'t> {
+        let row = u64::from(self.spans[i].row);
+        self.with_cells(i, |cell| instruction::parse(row, cell, &self.cols, self.now))
     }
 
     /// Applies every instruction in effective-time order, then file order
@@ -191,12 +199,9 @@ impl<'t> Batch<'t> {
         let mut steps: Vec<Step> = (0..self.len())
             .into_par_iter()
             .map(|i| {
-                let row = self.parse(i);
-                let key = match &row.parsed {
-                    Ok(ins) => prefix(ins.gstin.as_str().as_bytes()),
-                    Err(_) => prefix(row.gstin_text.as_bytes()),
-                };
-                Step { at: row.effective_at.unwrap_or(self.now), key, index: i as u32 }
+                let (at, gstin) =
+                    self.with_cells(i, |cell| instruction::order_key(cell, &self.cols, self.now));
+                Step { at, key: prefix(gstin.as_bytes()), index: i as u32 }
             })
             .collect();
         steps.par_sort_unstable_by_key(|s| (s.at, s.index));
@@ -403,6 +408,28 @@ mod tests {
         assert_eq!(changed[1].1.reference, "d");
         assert!(!changed[0].1.enabled);
         assert_eq!((tally.counts.instructions, tally.counts.renewed), (4, 1));
+    }
+
+    #[test]
+    fn a_gstin_however_written_keeps_its_events_in_the_order_applied() {
+        let t = text(&[
+            "27-AAPFU0939F1ZV,enable,6h,2026-11-26 09:00,a",
+            "33AAACT2727Q1Z3,enable,6h,2026-11-26 09:30,x",
+            "27aapfu0939f1zv,disable,,2026-11-26 10:00,b",
+            "27 AAPFU 0939 F1ZV,enable,1 day,2026-11-26 11:00,c",
+            // Invalid, so stored as given: still in the order applied.
+            "27-aapfu0939f1zx,enable,6h,2026-11-26 12:00,d",
+            "27-aapfu0939f1zx,enable,6h,2026-11-26 08:00,e",
+        ]);
+        let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
+        batch.apply([]);
+        let events = collect(&batch, true);
+        let rows: Vec<u64> = events.iter().map(|e| e.row).collect();
+        assert_eq!(rows, [7, 2, 4, 5, 6, 3]);
+        let outcomes: Vec<&str> = events[1..4].iter().map(|e| e.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["enabled", "disabled", "enabled"]);
+        assert!(events[1..4].iter().all(|e| e.gstin == "27AAPFU0939F1ZV"));
+        assert_eq!(events[0].gstin, "27-aapfu0939f1zx");
     }
 
     #[test]

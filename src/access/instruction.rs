@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::batch::columns::{self, ColumnError, Family};
-use crate::ident::{Gstin, Options};
+use crate::ident::{self, Gstin, Options};
 use crate::ledger::duration::AccessDuration;
 use crate::ledger::{Action, Reason};
 use crate::time;
@@ -129,8 +129,7 @@ pub fn parse<'t>(
     let reference = text(cols.reference);
 
     let duration = duration_text.parse::<AccessDuration>();
-    let effective =
-        if time_text.is_empty() { Ok(now) } else { time::parse(&time_text).map(|t| t.timestamp()) };
+    let effective = effective_at(&time_text, now);
     let parsed = (|| {
         let gstin = Gstin::parse_with(&gstin_text, Options::default())
             .map_err(|e| (Reason::InvalidGstin, format!("invalid GSTIN ({}): {e}", e.code())))?;
@@ -291,4 +290,27 @@ mod tests {
         assert_eq!(r.reference, "T-1");
         assert_eq!(r.duration, None);
     }
+}
+
+/// The effective time a cell gives: now when it is blank.
+fn effective_at(text: &str, now: i64) -> Result<i64, String> {
+    if text.is_empty() { Ok(now) } else { time::parse(text).map(|t| t.timestamp()) }
+}
+
+/// Where a row falls in the order of application, from only the two cells
+/// that decide it, read as [`parse`] reads them: its effective time (now
+/// when blank or unreadable), and its GSTIN normalised (a valid one's
+/// canonical form, so that each GSTIN's rows agree however written).
+pub fn order_key<'t>(
+    cell: impl Fn(usize) -> Option<Cow<'t, str>>,
+    cols: &Columns,
+    now: i64,
+) -> (i64, Cow<'t, str>) {
+    let time_text = cols.effective_at.and_then(&cell).unwrap_or_default();
+    let at = effective_at(time_text.trim(), now).unwrap_or(now);
+    let gstin = match cell(cols.gstin).unwrap_or_default() {
+        Cow::Borrowed(s) => ident::normalize(s),
+        Cow::Owned(s) => Cow::Owned(ident::normalize(&s).into_owned()),
+    };
+    (at, gstin)
 }

@@ -77,6 +77,20 @@ impl Output {
         Write::write_all(self, bytes).map_err(|e| Error::Write { path: self.path(), source: e })
     }
 
+    /// Flushes and, for a file, makes the temporary file durable, so that
+    /// [`Output::commit`] is left only the rename (its own sync then finds
+    /// nothing to write).
+    ///
+    /// # Errors
+    /// [`Error::Write`].
+    pub fn sync(&mut self) -> Result<()> {
+        let synced = self.flush().and_then(|()| match self {
+            Output::File { tmp, .. } => tmp.get_ref().as_file().sync_all(),
+            Output::Stdout(_) | Output::Special { .. } => Ok(()),
+        });
+        synced.map_err(|e| Error::Write { path: self.path(), source: e })
+    }
+
     /// Flushes and, for a file, renames the temporary file over the target.
     /// Only now does the target change.
     ///

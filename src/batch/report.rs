@@ -337,7 +337,12 @@ impl Report {
     /// [`Error::Read`], [`Error::Write`].
     pub fn prepare(self, layout: &xlsx::Layout<'_>, delimiter: u8) -> Result<Ready> {
         let (Some(staged), Some(target)) = (self.staged, self.target.path) else {
-            return Ok(Ready::Plain(self.out));
+            // Synced now, so that a report built beside other work (`access
+            // apply` builds it while its store transaction runs) leaves its
+            // commit only the rename.
+            let mut out = self.out;
+            out.sync()?;
+            return Ok(Ready::Plain(out));
         };
         // The staged CSV is only a step: it is read back, then deleted.
         self.out.commit()?;
