@@ -172,6 +172,29 @@ pub fn parse<'t>(
     Row { row, gstin_text, action_text, duration, effective_at: effective.ok(), reference, parsed }
 }
 
+/// The effective time a cell gives: now when it is blank.
+fn effective_at(text: &str, now: i64) -> Result<i64, String> {
+    if text.is_empty() { Ok(now) } else { time::parse(text).map(|t| t.timestamp()) }
+}
+
+/// Where a row falls in the order of application, from only the two cells
+/// that decide it, read as [`parse`] reads them: its effective time (now
+/// when blank or unreadable), and its GSTIN normalised (a valid one's
+/// canonical form, so that each GSTIN's rows agree however written).
+pub fn order_key<'t>(
+    cell: impl Fn(usize) -> Option<Cow<'t, str>>,
+    cols: &Columns,
+    now: i64,
+) -> (i64, Cow<'t, str>) {
+    let time_text = cols.effective_at.and_then(&cell).unwrap_or_default();
+    let at = effective_at(time_text.trim(), now).unwrap_or(now);
+    let gstin = match cell(cols.gstin).unwrap_or_default() {
+        Cow::Borrowed(s) => ident::normalize(s),
+        Cow::Owned(s) => Cow::Owned(ident::normalize(&s).into_owned()),
+    };
+    (at, gstin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,27 +313,4 @@ mod tests {
         assert_eq!(r.reference, "T-1");
         assert_eq!(r.duration, None);
     }
-}
-
-/// The effective time a cell gives: now when it is blank.
-fn effective_at(text: &str, now: i64) -> Result<i64, String> {
-    if text.is_empty() { Ok(now) } else { time::parse(text).map(|t| t.timestamp()) }
-}
-
-/// Where a row falls in the order of application, from only the two cells
-/// that decide it, read as [`parse`] reads them: its effective time (now
-/// when blank or unreadable), and its GSTIN normalised (a valid one's
-/// canonical form, so that each GSTIN's rows agree however written).
-pub fn order_key<'t>(
-    cell: impl Fn(usize) -> Option<Cow<'t, str>>,
-    cols: &Columns,
-    now: i64,
-) -> (i64, Cow<'t, str>) {
-    let time_text = cols.effective_at.and_then(&cell).unwrap_or_default();
-    let at = effective_at(time_text.trim(), now).unwrap_or(now);
-    let gstin = match cell(cols.gstin).unwrap_or_default() {
-        Cow::Borrowed(s) => ident::normalize(s),
-        Cow::Owned(s) => Cow::Owned(ident::normalize(&s).into_owned()),
-    };
-    (at, gstin)
 }
