@@ -492,7 +492,8 @@ pub struct Writer {
     pub counts: Counts,
     /// Rows whose value appeared in an earlier row.
     pub duplicates: u64,
-    num: Vec<u8>,
+    /// A block's rows, holes filled, written at once.
+    chunk: Vec<u8>,
 }
 
 impl Writer {
@@ -506,7 +507,7 @@ impl Writer {
             array: JsonArray::default(),
             counts: Counts::default(),
             duplicates: 0,
-            num: Vec::with_capacity(24),
+            chunk: Vec::new(),
         }
     }
 
@@ -533,32 +534,30 @@ impl Writer {
             ));
         }
         let null: &[u8] = if self.format == Format::Csv { b"" } else { b"null" };
-        let out = self.report.out();
+        // Filled here and written in one call: a row's five pieces cost a
+        // copy each, not a trip through the report's writer each.
+        let chunk = &mut self.chunk;
+        chunk.clear();
         for meta in &b.rows {
             let row = b.base + u64::from(meta.rel_row);
             let dup = meta.dup;
             self.duplicates += u64::from(dup.is_some());
             let Some(s) = meta.segment else { continue };
             if self.format == Format::Json {
-                out.write_all(self.array.before_item())?;
+                chunk.extend_from_slice(self.array.before_item());
             }
             let (start, rh, dh, end) =
                 (s.start as usize, s.row_hole as usize, s.dup_hole as usize, s.end as usize);
-            out.write_all(&b.buf[start..rh])?;
-            self.num.clear();
-            push_u64(&mut self.num, row);
-            out.write_all(&self.num)?;
-            out.write_all(&b.buf[rh..dh])?;
+            chunk.extend_from_slice(&b.buf[start..rh]);
+            push_u64(chunk, row);
+            chunk.extend_from_slice(&b.buf[rh..dh]);
             match dup {
-                Some(first) => {
-                    self.num.clear();
-                    push_u64(&mut self.num, first);
-                    out.write_all(&self.num)?;
-                }
-                None => out.write_all(null)?,
+                Some(first) => push_u64(chunk, first),
+                None => chunk.extend_from_slice(null),
             }
-            out.write_all(&b.buf[dh..end])?;
+            chunk.extend_from_slice(&b.buf[dh..end]);
         }
+        self.report.out().write_all(chunk)?;
         self.counts.merge(&b.counts);
         Ok(())
     }
