@@ -8,6 +8,8 @@
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
 
@@ -32,6 +34,8 @@ pub enum Output {
         tmp: BufWriter<tempfile::NamedTempFile>,
         /// The final name.
         target: PathBuf,
+        /// Syncs what is written so far while more is made.
+        syncer: Syncer,
     },
 }
 
@@ -58,7 +62,11 @@ impl Output {
             });
         }
         let tmp = temp_beside(path, ".partial")?;
-        Ok(Output::File { tmp: BufWriter::with_capacity(BUF, tmp), target: path.to_path_buf() })
+        Ok(Output::File {
+            tmp: BufWriter::with_capacity(BUF, tmp),
+            target: path.to_path_buf(),
+            syncer: Syncer::new(SYNC_EVERY),
+        })
     }
 
     /// The name to show in messages and errors.
@@ -85,7 +93,10 @@ impl Output {
     /// [`Error::Write`].
     pub fn sync(&mut self) -> Result<()> {
         let synced = self.flush().and_then(|()| match self {
-            Output::File { tmp, .. } => tmp.get_ref().as_file().sync_all(),
+            Output::File { tmp, syncer, .. } => {
+                syncer.finish()?;
+                tmp.get_ref().as_file().sync_all()
+            }
             Output::Stdout(_) | Output::Special { .. } => Ok(()),
         });
         synced.map_err(|e| Error::Write { path: self.path(), source: e })
@@ -105,9 +116,10 @@ impl Output {
             Output::Special { mut file, target } => {
                 file.flush().map_err(|e| Error::Write { path: target, source: e })
             }
-            Output::File { tmp, target } => {
+            Output::File { tmp, target, mut syncer } => {
                 let err = |e: io::Error| Error::Write { path: target.clone(), source: e };
                 let tmp = tmp.into_inner().map_err(|e| err(e.into_error()))?;
+                syncer.finish().map_err(err)?;
                 tmp.as_file().sync_all().map_err(err)?;
                 set_permissions(tmp.path(), &target).map_err(err)?;
                 tmp.persist(&target).map_err(|e| err(e.error))?;
@@ -121,7 +133,11 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
-            Output::File { tmp, .. } => tmp.write(buf),
+            Output::File { tmp, syncer, .. } => {
+                let n = tmp.write(buf)?;
+                syncer.wrote(n, tmp.get_ref().as_file());
+                Ok(n)
+            }
             Output::Special { file, .. } => file.write(buf),
         }
     }
@@ -132,6 +148,77 @@ impl Write for Output {
             Output::File { tmp, .. } => tmp.flush(),
             Output::Special { file, .. } => file.flush(),
         }
+    }
+}
+
+/// Bytes written between two syncs of a report file by its [`Syncer`].
+const SYNC_EVERY: u64 = 32 << 20;
+
+/// Puts a large report on disk while it is still being written. The kernel
+/// would otherwise hold all of it in memory until the sync before the
+/// rename, which then waits for every byte at once (2.4 s of an 11.5 s run
+/// for a 1.4 GB report); a thread of its own syncs the file each time
+/// `every` more bytes have been written, so that waiting overlaps the work,
+/// and the final sync finds little left. Small reports never start it.
+pub struct Syncer {
+    every: u64,
+    written: u64,
+    next: u64,
+    /// Asks the thread for one more sync; the thread, with how many it made.
+    thread: Option<(mpsc::SyncSender<()>, JoinHandle<io::Result<u64>>)>,
+    /// The file could not be shared with a thread: the final sync does all.
+    off: bool,
+}
+
+impl Syncer {
+    fn new(every: u64) -> Syncer {
+        Syncer { every, written: 0, next: every, thread: None, off: false }
+    }
+
+    /// Counts `n` more bytes written to `file`, and asks for a sync each
+    /// time `every` more have been. A request while a sync is running is
+    /// dropped: that sync, or the next, covers the bytes.
+    fn wrote(&mut self, n: usize, file: &fs::File) {
+        self.written += n as u64;
+        if self.written < self.next || self.off {
+            return;
+        }
+        self.next = self.written + self.every;
+        if self.thread.is_none() {
+            let Ok(file) = file.try_clone() else {
+                self.off = true;
+                return;
+            };
+            let (tx, rx) = mpsc::sync_channel::<()>(1);
+            let spawned = std::thread::Builder::new().name("gstbatch-sync".into()).spawn(
+                move || -> io::Result<u64> {
+                    let mut syncs = 0;
+                    for () in rx {
+                        file.sync_data()?;
+                        syncs += 1;
+                    }
+                    Ok(syncs)
+                },
+            );
+            match spawned {
+                Ok(handle) => self.thread = Some((tx, handle)),
+                Err(_) => {
+                    self.off = true;
+                    return;
+                }
+            }
+        }
+        if let Some((tx, _)) = &self.thread {
+            let _ = tx.try_send(());
+        }
+    }
+
+    /// Waits for the thread's last sync; returns how many it made, or the
+    /// first error one met.
+    fn finish(&mut self) -> io::Result<u64> {
+        let Some((tx, handle)) = self.thread.take() else { return Ok(0) };
+        drop(tx);
+        handle.join().unwrap_or_else(|_| Err(io::Error::other("the sync thread panicked")))
     }
 }
 
@@ -238,6 +325,34 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_large_file_is_synced_while_it_is_written_and_arrives_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.csv");
+        let mut out = Output::create(Some(&target)).unwrap();
+        let Output::File { syncer, .. } = &mut out else { panic!("not a file") };
+        *syncer = Syncer::new(4096);
+        let line = [b'x'; 100];
+        let mut want = Vec::new();
+        for i in 0..2000u32 {
+            out.write_all(&line[..(i % 100) as usize]).unwrap();
+            want.extend_from_slice(&line[..(i % 100) as usize]);
+        }
+        out.flush().unwrap();
+        let Output::File { syncer, .. } = &mut out else { panic!("not a file") };
+        assert!(syncer.thread.is_some(), "a sync thread was started");
+        assert!(syncer.finish().unwrap() >= 1, "at least one sync ran");
+        out.write_all(b"end").unwrap();
+        want.extend_from_slice(b"end");
+        out.commit().unwrap();
+        assert_eq!(fs::read(&target).unwrap(), want);
+        // A small file starts no thread.
+        let mut small = Syncer::new(SYNC_EVERY);
+        small.wrote(1000, &fs::File::open(&target).unwrap());
+        assert!(small.thread.is_none());
+        assert_eq!(small.finish().unwrap(), 0);
     }
 
     #[test]
