@@ -24,14 +24,28 @@ const CODE: [u8; 256] = {
     t
 };
 
-/// What a code point adds at an even (doubled) position: `2v / 36 + 2v % 36`.
-const DOUBLED: [u8; 36] = {
-    let mut t = [0u8; 36];
-    let mut v = 0;
-    while v < 36 {
-        let p = 2 * v;
-        t[v] = (p / 36 + p % 36) as u8;
-        v += 1;
+/// What each byte adds at an odd (factor 1) position: its code point. A
+/// stray byte counts as 35 instead of panicking; callers check characters
+/// first.
+const PLAIN: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = if CODE[b] < 36 { CODE[b] } else { 35 };
+        b += 1;
+    }
+    t
+};
+
+/// What each byte adds at an even (doubled) position: `2v / 36 + 2v % 36`
+/// of its code point `v`.
+const DOUBLED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let p = 2 * PLAIN[b] as u32;
+        t[b] = (p / 36 + p % 36) as u8;
+        b += 1;
     }
     t
 };
@@ -58,12 +72,9 @@ pub const fn is_canonical(b: u8) -> bool {
 #[inline]
 pub fn check_char(body: &[u8; 14]) -> u8 {
     let mut sum = 0u32;
+    // One table load a character, the factor folded into the table.
     for pair in body.chunks_exact(2) {
-        // Factor 1 adds the code point itself (below 36); factor 2 adds the
-        // precomputed quotient plus remainder. `min` keeps a stray byte in
-        // bounds instead of panicking; callers check characters first.
-        sum += code_point(pair[0]).min(35);
-        sum += DOUBLED[code_point(pair[1]).min(35) as usize] as u32;
+        sum += u32::from(PLAIN[pair[0] as usize]) + u32::from(DOUBLED[pair[1] as usize]);
     }
     ALPHABET[((36 - sum % 36) % 36) as usize]
 }
@@ -106,6 +117,40 @@ mod tests {
         for b in 0..=255u8 {
             assert_eq!(is_canonical(b), b.is_ascii_digit() || b.is_ascii_uppercase(), "{b}");
         }
+    }
+
+    /// SPEC.md 1.3 computed the long way, for comparison.
+    fn by_the_formula(body: &[u8; 14]) -> u8 {
+        let sum: u32 = body
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                let p = code_point(b) * if i % 2 == 0 { 1 } else { 2 };
+                p / 36 + p % 36
+            })
+            .sum();
+        ALPHABET[((36 - sum % 36) % 36) as usize]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_the_tables_agree_with_the_formula(body in "[0-9A-Z]{14}") {
+            let body: [u8; 14] = body.as_bytes().try_into().unwrap();
+            proptest::prop_assert_eq!(check_char(&body), by_the_formula(&body));
+        }
+    }
+
+    #[test]
+    fn every_character_at_every_position_agrees_with_the_formula() {
+        for pos in 0..14 {
+            for &b in ALPHABET {
+                let mut body = *b"27AAPFU0939F1Z";
+                body[pos] = b;
+                assert_eq!(check_char(&body), by_the_formula(&body), "{pos} {}", b as char);
+            }
+        }
+        // A stray byte gives some character instead of a panic.
+        assert!(ALPHABET.contains(&check_char(b"27aapfu0939f1\xff")));
     }
 
     #[test]
