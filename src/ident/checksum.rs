@@ -91,18 +91,26 @@ mod tests {
         assert_eq!(check_char(b"0717UNO00157UN"), b'O');
     }
 
-    #[test]
-    fn spec_1_3_worked_sum() {
-        // 27AAPFU0939F1Z adds to 221 (SPEC.md 1.3); 221 % 36 = 5, 36 - 5 = 31 = V.
-        let sum: u32 = b"27AAPFU0939F1Z"
-            .iter()
+    /// SPEC.md 1.3's sum computed the long way, for comparison.
+    fn formula_sum(body: &[u8; 14]) -> u32 {
+        body.iter()
             .enumerate()
             .map(|(i, &b)| {
                 let p = code_point(b) * if i % 2 == 0 { 1 } else { 2 };
                 p / 36 + p % 36
             })
-            .sum();
-        assert_eq!(sum, 221);
+            .sum()
+    }
+
+    /// SPEC.md 1.3's check character computed the long way.
+    fn by_the_formula(body: &[u8; 14]) -> u8 {
+        ALPHABET[((36 - formula_sum(body) % 36) % 36) as usize]
+    }
+
+    #[test]
+    fn spec_1_3_worked_sum() {
+        // 27AAPFU0939F1Z adds to 221 (SPEC.md 1.3); 221 % 36 = 5, 36 - 5 = 31 = V.
+        assert_eq!(formula_sum(b"27AAPFU0939F1Z"), 221);
     }
 
     #[test]
@@ -117,19 +125,6 @@ mod tests {
         for b in 0..=255u8 {
             assert_eq!(is_canonical(b), b.is_ascii_digit() || b.is_ascii_uppercase(), "{b}");
         }
-    }
-
-    /// SPEC.md 1.3 computed the long way, for comparison.
-    fn by_the_formula(body: &[u8; 14]) -> u8 {
-        let sum: u32 = body
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| {
-                let p = code_point(b) * if i % 2 == 0 { 1 } else { 2 };
-                p / 36 + p % 36
-            })
-            .sum();
-        ALPHABET[((36 - sum % 36) % 36) as usize]
     }
 
     proptest::proptest! {
