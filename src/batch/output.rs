@@ -13,8 +13,9 @@ use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
 
-/// Output buffer size; large writes keep the writer thread cheap.
-const BUF: usize = 1 << 20;
+/// Output buffer size; large writes keep the writer thread cheap. A write
+/// at least this large skips the buffer and its copy.
+const BUF: usize = 256 << 10;
 
 /// Where a report goes.
 pub enum Output {

@@ -322,6 +322,7 @@ pub fn text(field: &[u8]) -> Cow<'_, str> {
 #[derive(Debug, Clone)]
 pub struct Quoting {
     special: [bool; 256],
+    delimiter: u8,
 }
 
 impl Quoting {
@@ -331,7 +332,12 @@ impl Quoting {
         for b in [delimiter, b'"', b'\n', b'\r'] {
             special[b as usize] = true;
         }
-        Quoting { special }
+        Quoting { special, delimiter }
+    }
+
+    /// The delimiter it quotes for.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
     }
 
     /// Appends `field` to `out` as one CSV field, quoted only when needed.

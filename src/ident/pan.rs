@@ -146,6 +146,11 @@ impl Pan {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// The canonical text as bytes, with no UTF-8 check to pay for.
+    pub fn as_bytes(&self) -> &[u8; 10] {
+        &self.0
+    }
+
     /// A number that identifies this PAN exactly, for compact duplicate
     /// tracking; its top bit is set, so it never equals a
     /// [`Gstin::compact`](super::Gstin::compact).

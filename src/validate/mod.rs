@@ -3,6 +3,7 @@
 
 pub mod dupes;
 pub mod report;
+pub mod result;
 pub mod row;
 pub mod summary;
 
@@ -20,7 +21,8 @@ use crate::exit::Exit;
 use crate::ident::{Kind, Options};
 
 use dupes::Dupes;
-use report::{Col, Formatter, Writer};
+use report::{Formatter, Writer};
+use result::Col;
 use row::Plan;
 use summary::Summary;
 
@@ -91,7 +93,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         dupes: s.duplicates,
     };
 
-    let names = report::result_names(&headers);
+    let names = result::result_names(&headers);
     let format = report.format();
     let formatter = Formatter::new(delimiter, &headers, &names, format, s.only_invalid, plan);
     let mut writer = Writer::new(report, s.input.path());

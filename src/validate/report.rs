@@ -14,95 +14,11 @@ use crate::batch::input::unclosed_quote;
 use crate::batch::report::{Format, JsonArray, Report, unique_name};
 use crate::batch::scan::{self, Fields, Records};
 use crate::error::Result;
-use crate::ident;
 
 use super::dupes::Key;
+use super::result::{self, Col};
 use super::row::{self, Plan, RowCheck};
 use super::summary::Counts;
-
-/// The appended result columns, in report order. Adding a column means a
-/// variant here, its name in [`Col::name`] and its value in
-/// `Formatter::value`; nothing else lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Col {
-    /// The spreadsheet row (filled in by the writer).
-    Row,
-    /// `valid` or `invalid`.
-    Status,
-    /// The error code.
-    Code,
-    /// The error message.
-    Message,
-    /// The normalised value.
-    Normalized,
-    /// Whether normalising changed it.
-    Changed,
-    /// `gstin` or `pan`.
-    Kind,
-    /// A GSTIN's registration type.
-    RegistrationType,
-    /// A GSTIN's state code.
-    StateCode,
-    /// A GSTIN's state name.
-    StateName,
-    /// The PAN, or the PAN inside a GSTIN.
-    Pan,
-    /// The PAN holder type.
-    HolderType,
-    /// The suggested correction.
-    Suggestion,
-    /// The first earlier row with the same value (filled in by the writer).
-    DuplicateOf,
-}
-
-impl Col {
-    /// Every column, in report order. The writer's two holes, `Row` and
-    /// `DuplicateOf`, must stay in this order.
-    pub const ALL: [Col; 14] = [
-        Col::Row,
-        Col::Status,
-        Col::Code,
-        Col::Message,
-        Col::Normalized,
-        Col::Changed,
-        Col::Kind,
-        Col::RegistrationType,
-        Col::StateCode,
-        Col::StateName,
-        Col::Pan,
-        Col::HolderType,
-        Col::Suggestion,
-        Col::DuplicateOf,
-    ];
-
-    /// The column's name, before the `gstbatch_` prefix.
-    pub fn name(self) -> &'static str {
-        match self {
-            Col::Row => "row",
-            Col::Status => "status",
-            Col::Code => "code",
-            Col::Message => "message",
-            Col::Normalized => "normalized",
-            Col::Changed => "changed",
-            Col::Kind => "kind",
-            Col::RegistrationType => "registration_type",
-            Col::StateCode => "state_code",
-            Col::StateName => "state_name",
-            Col::Pan => "pan",
-            Col::HolderType => "holder_type",
-            Col::Suggestion => "suggestion",
-            Col::DuplicateOf => "duplicate_of",
-        }
-    }
-}
-
-/// The appended column names, indexed like [`Col::ALL`]: `gstbatch_` plus
-/// the column's name, with `_2`, `_3`, ... added where an input header
-/// already has that name (compared without regard to case).
-pub fn result_names(headers: &[Vec<u8>]) -> Vec<String> {
-    let taken = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
-    Col::ALL.iter().map(|col| unique_name(&format!("gstbatch_{}", col.name()), taken)).collect()
-}
 
 /// Where one written row sits in its block's buffer.
 #[derive(Debug, Clone, Copy)]
@@ -234,12 +150,15 @@ impl Formatter {
     /// Checks and formats every record of a block (pure; runs on workers).
     pub fn block(&self, block: &[u8]) -> BlockOut {
         let mut out = BlockOut {
+            // Sized so that a typical block never grows them: a full
+            // report is about 3.3 times its input, and a row is rarely
+            // under 32 bytes.
             buf: Vec::with_capacity(if self.only_invalid {
                 block.len() / 8
             } else {
-                block.len() * 2
+                block.len() * 4
             }),
-            rows: Vec::with_capacity(block.len() / 48),
+            rows: Vec::with_capacity(block.len() / 32),
             total_rows: 0,
             base: 0,
             counts: Counts::default(),
@@ -298,34 +217,6 @@ impl Formatter {
         }
     }
 
-    /// The value of a result column; the writer fills `Row` and
-    /// `DuplicateOf`.
-    fn value<'c>(col: Col, check: &RowCheck<'_>, f: &'c ident::Fields<'_>) -> ResultValue<'c> {
-        use ResultValue::{Null, Str};
-        let or_null = |s: Option<&'static str>| s.map_or(Null, Str);
-        match col {
-            Col::Row | Col::DuplicateOf => Null,
-            Col::Status => Str(if check.is_valid() { "valid" } else { "invalid" }),
-            Col::Code => or_null(check.code().map(row::Code::as_str)),
-            // A cross-check failure has its own message; otherwise the
-            // identifier's, already in the fields.
-            Col::Message => match &check.mismatch {
-                Some(m) => ResultValue::Owned(m.message()),
-                None => f.message.as_deref().map_or(Null, ResultValue::Text),
-            },
-            Col::Normalized if f.valid => ResultValue::Canonical(f.normalized),
-            Col::Normalized => ResultValue::Text(f.normalized),
-            Col::Changed => ResultValue::Bool(f.changed),
-            Col::Kind => or_null(f.kind.map(ident::Kind::as_str)),
-            Col::RegistrationType => or_null(f.registration_type.map(|r| r.as_str())),
-            Col::StateCode => or_null(f.state.map(|s| s.code_str())),
-            Col::StateName => or_null(f.state.map(|s| s.name)),
-            Col::Pan => f.pan.map_or(Null, ResultValue::Pan),
-            Col::HolderType => or_null(f.holder_type.map(|h| h.as_str())),
-            Col::Suggestion => f.suggestion.as_deref().map_or(Null, ResultValue::Canonical),
-        }
-    }
-
     fn csv_row(
         &self,
         buf: &mut Vec<u8>,
@@ -350,28 +241,12 @@ impl Formatter {
                 self.quoting.push(buf, f);
             }
         }
-        let f = check.verdict.fields(self.plan.opts);
-        let (mut row_hole, mut dup_hole) = (0, 0);
-        for col in Col::ALL {
-            buf.push(d);
-            match col {
-                Col::Row => row_hole = buf.len(),
-                Col::DuplicateOf => dup_hole = buf.len(),
-                _ => {
-                    let v = Self::value(col, check, &f);
-                    if self.trusted_safe && v.trusted() {
-                        buf.extend_from_slice(v.as_str().as_bytes());
-                    } else {
-                        self.quoting.push(buf, v.as_str().as_bytes());
-                    }
-                }
-            }
-        }
+        let holes = result::write_csv(buf, check, self.plan.opts, &self.quoting, self.trusted_safe);
         for f in fields.iter().skip(self.width) {
             buf.push(d);
             self.quoting.push(buf, f);
         }
-        (row_hole, dup_hole)
+        holes
     }
 
     fn json_row(
@@ -408,54 +283,11 @@ impl Formatter {
             match col {
                 Col::Row => row_hole = buf.len(),
                 Col::DuplicateOf => dup_hole = buf.len(),
-                _ => Self::value(*col, check, &f).json(buf),
+                _ => result::value(*col, check, &f).json(buf),
             }
         }
         buf.push(b'}');
         (row_hole, dup_hole)
-    }
-}
-
-/// One result cell.
-enum ResultValue<'a> {
-    Null,
-    /// A fixed text: a code, a type, a state name.
-    Str(&'static str),
-    /// Input-derived text, which may hold anything.
-    Text(&'a str),
-    /// A canonical identifier: digits and letters only.
-    Canonical(&'a str),
-    /// A message, which may hold anything.
-    Owned(String),
-    Bool(bool),
-    Pan(crate::ident::Pan),
-}
-
-impl ResultValue<'_> {
-    /// Whether the value holds only letters, digits, spaces, parentheses
-    /// and hyphens, so it needs no quoting under a punctuation delimiter.
-    fn trusted(&self) -> bool {
-        !matches!(self, ResultValue::Text(_) | ResultValue::Owned(_))
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            ResultValue::Null => "",
-            ResultValue::Str(s) => s,
-            ResultValue::Text(s) | ResultValue::Canonical(s) => s,
-            ResultValue::Owned(s) => s,
-            ResultValue::Bool(true) => "true",
-            ResultValue::Bool(false) => "false",
-            ResultValue::Pan(p) => p.as_str(),
-        }
-    }
-
-    fn json(&self, buf: &mut Vec<u8>) {
-        match self {
-            ResultValue::Null => buf.extend_from_slice(b"null"),
-            ResultValue::Bool(_) => buf.extend_from_slice(self.as_str().as_bytes()),
-            _ => json_str(buf, self.as_str()),
-        }
     }
 }
 
@@ -475,7 +307,7 @@ fn push_u64(buf: &mut Vec<u8>, n: u64) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-fn json_str(buf: &mut Vec<u8>, s: &str) {
+pub(super) fn json_str(buf: &mut Vec<u8>, s: &str) {
     // Writing a &str to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *buf, s);
 }
