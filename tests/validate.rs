@@ -261,6 +261,43 @@ fn no_duplicates_leaves_the_column_empty_and_the_summary_null() {
 }
 
 #[test]
+fn duplicates_are_the_same_whichever_rows_are_written_and_however_many_jobs() {
+    // 60,000 rows span many blocks and batches; `--only-invalid` leaves most
+    // duplicates out of the report but must still count them.
+    let dir = Dir::new();
+    dir.cmd().args(["generate", "--rows", "60000", "--seed", "11", "-o", "in.csv"]).run(0);
+    let mut counts = Vec::new();
+    let mut invalid_dups = Vec::new();
+    for jobs in ["1", "2"] {
+        for extra in [&[][..], &["--only-invalid"][..]] {
+            let run = dir
+                .cmd()
+                .args(["validate", "in.csv", "-q", "--jobs", jobs, "--summary", "s.json"])
+                .args(extra)
+                .run(1);
+            let s: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
+            counts.push(s["duplicates"].as_u64().unwrap());
+            let (h, rows) = csv_report(&run.stdout());
+            let (status, row, dup) = (
+                col(&h, "gstbatch_status"),
+                col(&h, "gstbatch_row"),
+                col(&h, "gstbatch_duplicate_of"),
+            );
+            let found: Vec<(String, String)> = rows
+                .iter()
+                .filter(|r| r[status] == "invalid" && !r[dup].is_empty())
+                .map(|r| (r[row].clone(), r[dup].clone()))
+                .collect();
+            invalid_dups.push(found);
+        }
+    }
+    assert!(counts[0] > 100, "{counts:?}");
+    assert!(counts.iter().all(|&c| c == counts[0]), "{counts:?}");
+    assert!(!invalid_dups[0].is_empty());
+    assert!(invalid_dups.iter().all(|d| *d == invalid_dups[0]));
+}
+
+#[test]
 fn only_invalid_writes_only_failing_rows_with_their_row_numbers() {
     let run = Dir::new()
         .cmd()

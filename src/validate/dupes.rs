@@ -15,6 +15,10 @@
 //! keys before it inserts any of them, so that their misses overlap instead
 //! of following one another (measured: 4.68 s instead of 5.26 s for
 //! `--only-invalid` on 10M rows, medians of 5).
+//!
+//! The workers hand each block's keys over already split by shard
+//! ([`BlockKeys`]), with their hashes, so that resolving walks only its own
+//! keys and an unwritten row (`--only-invalid`) is only counted.
 
 use std::hash::{Hash, Hasher};
 
@@ -192,20 +196,25 @@ pub struct Shard {
 impl Shard {
     /// Records `key` at `row` and returns the earlier row that had it, if any.
     pub fn first(&mut self, key: Key, row: u64) -> Option<u64> {
+        self.first_hashed(key, key.hash(), row)
+    }
+
+    /// [`Shard::first`] with the key's hash already worked out.
+    fn first_hashed(&mut self, key: Key, hash: u64, row: u64) -> Option<u64> {
         let row32 = u32::try_from(row).ok().filter(|&r| r != 0)?;
         let seen = match key {
             Key::None => return None,
-            Key::Exact(k) => self.exact.first(key.hash(), Exact::new(k, row32)),
-            Key::Hashed(h) => self.hashed.first(key.hash(), Hashed::new(h, row32)),
+            Key::Exact(k) => self.exact.first(hash, Exact::new(k, row32)),
+            Key::Hashed(h) => self.hashed.first(hash, Hashed::new(h, row32)),
         };
         (seen != row32).then_some(u64::from(seen))
     }
 
-    fn touch(&self, key: Key) -> u32 {
+    #[inline]
+    fn touch(&self, key: Key, hash: u64) -> u32 {
         match key {
-            Key::None => 0,
-            Key::Exact(_) => self.exact.touch(key.hash()),
-            Key::Hashed(_) => self.hashed.touch(key.hash()),
+            Key::Exact(_) => self.exact.touch(hash),
+            _ => self.hashed.touch(hash),
         }
     }
 
@@ -253,11 +262,70 @@ impl Dupes {
 /// as many cache misses as a core keeps in flight.
 const AHEAD: usize = 16;
 
+/// A row's key as its block hands it to [`resolve`].
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    /// Spreadsheet rows from the block's start to this row, inclusive.
+    rel_row: u32,
+    /// The row's index among the block's written rows; [`NOT_WRITTEN`] when
+    /// the report leaves it out (`--only-invalid`) and only counts it.
+    written: u32,
+    key: Key,
+    /// The key's hash, worked out on the worker: the read-ahead then costs
+    /// a mask and a load, few enough instructions that all its misses are
+    /// in flight at once.
+    hash: u64,
+}
+
+/// [`Pending::written`] of a row that is not written.
+const NOT_WRITTEN: u32 = u32::MAX;
+
+/// A block's keys, partitioned by shard by the worker that made them, so
+/// that resolving a shard reads only its own keys, in row order.
+#[derive(Debug, Default)]
+pub struct BlockKeys {
+    /// Indexed by shard; empty when duplicates are not tracked.
+    by_shard: Vec<Vec<Pending>>,
+}
+
+impl BlockKeys {
+    /// Keys for about `rows` rows, or none at all when `tracked` is false.
+    pub fn new(tracked: bool, rows: usize) -> BlockKeys {
+        let per = rows / SHARDS + rows / (4 * SHARDS) + 1;
+        let by_shard = if tracked {
+            (0..SHARDS).map(|_| Vec::with_capacity(per)).collect()
+        } else {
+            Vec::new()
+        };
+        BlockKeys { by_shard }
+    }
+
+    /// Adds the key of the row `rel_row`, written as the block's row
+    /// `written` if it is written. [`Key::None`] is never a duplicate and is
+    /// not kept.
+    pub fn push(&mut self, key: Key, rel_row: u32, written: Option<usize>) {
+        let Some(keys) = key.shard().and_then(|s| self.by_shard.get_mut(usize::from(s))) else {
+            return;
+        };
+        let written = written.map_or(NOT_WRITTEN, |w| w as u32);
+        keys.push(Pending { rel_row, written, key, hash: key.hash() });
+    }
+}
+
+/// What one thread of [`resolve`] found.
+struct Found {
+    /// (block, written row, first row) of each written duplicate.
+    written: Vec<(usize, u32, u64)>,
+    /// How many duplicates each block has, written or not.
+    counts: Vec<u64>,
+}
+
 /// Numbers a batch of blocks and finds their duplicates, in input order.
 ///
-/// Shards are split among the pool's threads; each thread walks the whole
-/// batch in order and handles only the keys of its own shards, so every
-/// shard still sees its keys in row order and "first" means first.
+/// Shards are split among the pool's threads. Each thread takes its shards
+/// one at a time and, for each, reads that shard's keys from every block of
+/// the batch in order, so every shard still sees its keys in row order and
+/// "first" means first.
 pub fn resolve(
     pool: &rayon::ThreadPool,
     dupes: Option<&mut Dupes>,
@@ -272,39 +340,45 @@ pub fn resolve(
     let Some(dupes) = dupes else { return };
     let per = SHARDS.div_ceil(pool.current_num_threads().max(1));
     let blocks_ref: &[BlockOut] = blocks;
-    let found: Vec<Vec<(usize, usize, u64)>> = pool.install(|| {
+    let found: Vec<Found> = pool.install(|| {
         dupes
             .shards
             .par_chunks_mut(per)
             .enumerate()
             .map(|(group, shards)| {
-                // (block, row in block, shard in group, key, row number)
-                let mut mine = Vec::new();
-                for (bi, b) in blocks_ref.iter().enumerate() {
-                    for (ri, m) in b.rows.iter().enumerate() {
-                        let s = usize::from(m.shard);
-                        if m.shard != u8::MAX && s / per == group {
-                            mine.push((bi, ri, s % per, m.key, b.base + u64::from(m.rel_row)));
+                let mut written = Vec::new();
+                let mut counts = vec![0u64; blocks_ref.len()];
+                for (i, shard) in shards.iter_mut().enumerate() {
+                    let s = group * per + i;
+                    for (bi, b) in blocks_ref.iter().enumerate() {
+                        let Some(keys) = b.keys.by_shard.get(s) else { continue };
+                        for run in keys.chunks(AHEAD) {
+                            let warm =
+                                run.iter().fold(0, |acc, p| acc ^ shard.touch(p.key, p.hash));
+                            std::hint::black_box(warm);
+                            for p in run {
+                                let row = b.base + u64::from(p.rel_row);
+                                if let Some(first) = shard.first_hashed(p.key, p.hash, row) {
+                                    counts[bi] += 1;
+                                    if p.written != NOT_WRITTEN {
+                                        written.push((bi, p.written, first));
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-                let mut found = Vec::new();
-                for run in mine.chunks(AHEAD) {
-                    let warm =
-                        run.iter().fold(0, |acc, &(_, _, s, key, _)| acc ^ shards[s].touch(key));
-                    std::hint::black_box(warm);
-                    for &(bi, ri, s, key, row) in run {
-                        if let Some(first) = shards[s].first(key, row) {
-                            found.push((bi, ri, first));
-                        }
-                    }
-                }
-                found
+                Found { written, counts }
             })
             .collect()
     });
-    for (bi, ri, first) in found.into_iter().flatten() {
-        blocks[bi].rows[ri].dup = Some(first);
+    for Found { written, counts } in found {
+        for (bi, w, first) in written {
+            blocks[bi].rows[w as usize].dup = Some(first);
+        }
+        for (b, n) in blocks.iter_mut().zip(counts) {
+            b.duplicates += n;
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::batch::report::{Format, JsonArray, Report, unique_name};
 use crate::batch::scan::{self, Fields, Records};
 use crate::error::Result;
 
-use super::dupes::Key;
+use super::dupes::BlockKeys;
 use super::result::{self, Col};
 use super::row::{self, Plan, RowCheck};
 use super::summary::Counts;
@@ -29,23 +29,25 @@ struct Segment {
     end: u32,
 }
 
-/// One row as the writer needs it.
+/// One written row as the writer needs it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct RowMeta {
     /// Spreadsheet rows from the block's start to this row, inclusive.
-    pub(super) rel_row: u32,
-    /// The duplicate key's shard (`u8::MAX`: none).
-    pub(super) shard: u8,
-    pub(super) key: Key,
+    rel_row: u32,
     /// The first earlier row with the same value, once resolved.
     pub(super) dup: Option<u64>,
-    segment: Option<Segment>,
+    segment: Segment,
 }
 
 /// A processed block.
 pub struct BlockOut {
     buf: Vec<u8>,
+    /// The rows the report has, in order.
     pub(super) rows: Vec<RowMeta>,
+    /// Every row's duplicate key.
+    pub(super) keys: BlockKeys,
+    /// How many of the block's rows repeat an earlier value, once resolved.
+    pub(super) duplicates: u64,
     /// Spreadsheet rows in the block, blank lines included.
     pub(super) total_rows: u64,
     /// The spreadsheet row before the block's first, once resolved.
@@ -158,7 +160,9 @@ impl Formatter {
             } else {
                 block.len() * 4
             }),
-            rows: Vec::with_capacity(block.len() / 32),
+            rows: Vec::with_capacity(if self.only_invalid { 0 } else { block.len() / 32 }),
+            keys: BlockKeys::new(self.plan.dupes, block.len() / 32),
+            duplicates: 0,
             total_rows: 0,
             base: 0,
             counts: Counts::default(),
@@ -175,11 +179,14 @@ impl Formatter {
             let state = cell(self.plan.state);
             let check = row::check(id, pan.as_deref(), state.as_deref(), &self.plan);
             out.counts.add(&check);
-            let segment = (!self.only_invalid || !check.is_valid())
-                .then(|| self.format_row(&mut out.buf, &rec, &fields, &check));
-            let key = if self.plan.dupes { check.key() } else { Key::None };
-            let shard = key.shard().unwrap_or(u8::MAX);
-            out.rows.push(RowMeta { rel_row: rel as u32, shard, key, dup: None, segment });
+            let written = (!self.only_invalid || !check.is_valid()).then(|| {
+                let segment = self.format_row(&mut out.buf, &rec, &fields, &check);
+                out.rows.push(RowMeta { rel_row: rel as u32, dup: None, segment });
+                out.rows.len() - 1
+            });
+            if self.plan.dupes {
+                out.keys.push(check.key(), rel as u32, written);
+            }
             if rec.quoted {
                 if rec.unterminated {
                     out.quotes.unterminated = Some(rel as u32);
@@ -242,9 +249,12 @@ impl Formatter {
             }
         }
         let holes = result::write_csv(buf, check, self.plan.opts, &self.quoting, self.trusted_safe);
-        for f in fields.iter().skip(self.width) {
-            buf.push(d);
-            self.quoting.push(buf, f);
+        // Only then: the fields' iterator is boxed, an allocation a row.
+        if n > self.width {
+            for f in fields.iter().skip(self.width) {
+                buf.push(d);
+                self.quoting.push(buf, f);
+            }
         }
         holes
     }
@@ -370,11 +380,10 @@ impl Writer {
         // copy each, not a trip through the report's writer each.
         let chunk = &mut self.chunk;
         chunk.clear();
+        self.duplicates += b.duplicates;
         for meta in &b.rows {
             let row = b.base + u64::from(meta.rel_row);
-            let dup = meta.dup;
-            self.duplicates += u64::from(dup.is_some());
-            let Some(s) = meta.segment else { continue };
+            let (dup, s) = (meta.dup, meta.segment);
             if self.format == Format::Json {
                 chunk.extend_from_slice(self.array.before_item());
             }
