@@ -200,8 +200,15 @@ impl Gstin {
         opts: Options,
     ) -> Result<Gstin, IdError> {
         let b: [u8; 15] = common_checks(norm, changed, opts, Kind::Gstin)?;
+        Gstin::from_canonical(b, opts)
+    }
+
+    /// Checks fifteen digits and upper-case letters against the rules after
+    /// the character check (SPEC.md section 4, from `state_code` on).
+    pub(crate) fn from_canonical(b: [u8; 15], opts: Options) -> Result<Gstin, IdError> {
         let Some(state) = state::by_digits([b[0], b[1]]) else {
-            return Err(IdError::StateCode { code: norm[..2].to_string() });
+            let code = b[..2].iter().map(|&c| char::from(c)).collect();
+            return Err(IdError::StateCode { code });
         };
         if let state::StateStatus::Retired(note) = state.status
             && !opts.allow_retired

@@ -223,6 +223,9 @@ pub fn check(input: &str, kind: Option<Kind>, opts: Options) -> Verdict<'_> {
 /// text fail as `character` at the first bad byte, which the message shows
 /// as `0xFF` (not as the U+FFFD a lossy decoding would put in its place).
 pub fn check_bytes(input: &[u8], kind: Option<Kind>, opts: Options) -> Verdict<'_> {
+    if let Some(v) = check_canonical(input, kind, opts) {
+        return v;
+    }
     match std::str::from_utf8(input) {
         Ok(text) => check(text, kind, opts),
         Err(e) => {
@@ -235,6 +238,27 @@ pub fn check_bytes(input: &[u8], kind: Option<Kind>, opts: Options) -> Verdict<'
             }
         }
     }
+}
+
+/// [`check`] of the common case, a value already written canonically at
+/// its kind's length: nothing to normalise and every character known good,
+/// so the value is scanned once, not by `normalize`, the kind's length
+/// count and `common_checks` in turn. `None` for any other value.
+fn check_canonical(input: &[u8], kind: Option<Kind>, opts: Options) -> Option<Verdict<'_>> {
+    let kind = match (kind, input.len()) {
+        (Some(Kind::Gstin) | None, 15) => Kind::Gstin,
+        (Some(Kind::Pan) | None, 10) => Kind::Pan,
+        _ => return None,
+    };
+    if !input.iter().all(|&b| checksum::is_canonical(b)) {
+        return None;
+    }
+    let result = match kind {
+        Kind::Gstin => Gstin::from_canonical(input.try_into().ok()?, opts).map(Id::Gstin),
+        Kind::Pan => Pan::from_canonical(input.try_into().ok()?).map(Id::Pan),
+    };
+    let text = std::str::from_utf8(input).ok()?;
+    Some(Verdict { normalized: Cow::Borrowed(text), kind: Some(kind), result })
 }
 
 /// Checks 1-2 of SPEC.md section 4, which do not depend on the kind:

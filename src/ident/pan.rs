@@ -129,6 +129,12 @@ impl Pan {
         opts: Options,
     ) -> Result<Pan, IdError> {
         let bytes: [u8; 10] = common_checks(norm, changed, opts, Kind::Pan)?;
+        Pan::from_canonical(bytes)
+    }
+
+    /// Checks ten digits and upper-case letters against the rules after the
+    /// character check (SPEC.md section 4).
+    pub(crate) fn from_canonical(bytes: [u8; 10]) -> Result<Pan, IdError> {
         check_shape(&bytes)?;
         check_body(&bytes, 0)?;
         Ok(Pan(bytes))

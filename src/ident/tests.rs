@@ -572,6 +572,30 @@ proptest! {
     }
 
     #[test]
+    fn prop_the_canonical_shortcut_agrees_with_the_full_check(
+        (_reg, body) in body_strategy(),
+        noise in "[0-9A-Z]{10}|[0-9A-Z]{15}|[0-9A-Za-z -]{9,16}",
+        pos in 0..15usize,
+        alt in 0..36usize,
+        kind in prop::option::of(prop::sample::select(vec![Kind::Gstin, Kind::Pan])),
+        strict: bool,
+        allow_retired: bool,
+    ) {
+        // `check_bytes` skips normalising for a canonical value of its
+        // kind's length; `check` always normalises. Valid GSTINs, their
+        // one-character variants (every error after `character`), PANs
+        // (the GSTIN's base) and random text must get the same verdict.
+        let opts = Options { strict, allow_retired };
+        let g = with_check(&body);
+        let mut variant = g.clone().into_bytes();
+        variant[pos] = ALPHABET[alt];
+        let variant = String::from_utf8(variant).unwrap();
+        for value in [g.as_str(), &g[2..12], variant.as_str(), noise.as_str()] {
+            prop_assert_eq!(check_bytes(value.as_bytes(), kind, opts), check(value, kind, opts), "{}", value);
+        }
+    }
+
+    #[test]
     fn prop_arbitrary_unicode_never_panics(s in "\\PC*", kind in prop::option::of(prop::sample::select(vec![Kind::Gstin, Kind::Pan]))) {
         for opts in [Options::default(), STRICT] {
             let v = check(&s, kind, opts);
