@@ -179,6 +179,9 @@ pub struct Gstin {
     bytes: [u8; 15],
     reg: RegistrationType,
     base: Base,
+    /// Which layout it fits, as [`candidate_index`] numbers them; kept for
+    /// [`Gstin::compact`], which runs for every valid row of a batch.
+    layout: u8,
 }
 
 impl Gstin {
@@ -216,10 +219,10 @@ impl Gstin {
             return Err(IdError::StateRetired { code: state.code, note });
         }
         let body = &b[2..];
-        let found = candidate(state.code, &b).filter(|l| layout::fits(&l.slots, body));
-        let Some(found) = found else {
+        let (index, found) = candidate(state.code, &b);
+        if !layout::fits(&found.slots, body) {
             return Err(diagnose_format(&b, state.code == 99));
-        };
+        }
         if found.base == Base::Pan {
             pan::check_body(&b[2..12], 2)?;
         }
@@ -230,7 +233,7 @@ impl Gstin {
         if expected != b[14] {
             return Err(IdError::Checksum { expected: expected as char, found: b[14] as char });
         }
-        Ok(Gstin { bytes: b, reg: found.reg, base: found.base })
+        Ok(Gstin { bytes: b, reg: found.reg, base: found.base, layout: index as u8 })
     }
 
     /// The canonical text, e.g. `27AAPFU0939F1ZV`.
@@ -292,10 +295,11 @@ impl Gstin {
     /// The check character is left out (the other fourteen decide it), and
     /// each position is a digit in the radix of what its layout allows there.
     pub fn compact(&self) -> u64 {
-        let code = self.state().code;
-        let i = candidate_index(code, &self.bytes);
+        // The invariant makes the first two bytes the state code's digits.
+        let [tens, ones] = [self.bytes[0], self.bytes[1]].map(|d| u64::from(d.wrapping_sub(b'0')));
+        let i = usize::from(self.layout);
         let layout = STATE_LAYOUTS.get(i).unwrap_or(&OIDAR);
-        layout::pack(u64::from(code), &layout.slots[..12], &self.bytes[2..14]) * 8 + i as u64
+        layout::pack(tens * 10 + ones, &layout.slots[..12], &self.bytes[2..14]) * 8 + i as u64
     }
 
     /// The check character (15th).
@@ -309,8 +313,9 @@ impl Gstin {
 /// `Z` or `D`, by whether the 7th is a digit. So trying this one is the
 /// same as trying them all in SPEC.md's order, at a fraction of the cost.
 #[inline]
-fn candidate(state: u8, b: &[u8; 15]) -> Option<&'static Layout> {
-    Some(STATE_LAYOUTS.get(candidate_index(state, b)).unwrap_or(&OIDAR))
+fn candidate(state: u8, b: &[u8; 15]) -> (usize, &'static Layout) {
+    let i = candidate_index(state, b);
+    (i, STATE_LAYOUTS.get(i).unwrap_or(&OIDAR))
 }
 
 /// [`candidate`]'s index: 0-6 into `STATE_LAYOUTS`, 7 for OIDAR. The
@@ -464,7 +469,7 @@ mod tests {
         #[test]
         fn prop_candidate_equals_ordered_search(s in "[0-9A-Z]{15}", state in prop::sample::select(vec![7u8, 27, 99])) {
             let b: [u8; 15] = s.as_bytes().try_into().unwrap();
-            let fast = candidate(state, &b).filter(|l| layout::fits(&l.slots, &b[2..]));
+            let fast = Some(candidate(state, &b).1).filter(|l| layout::fits(&l.slots, &b[2..]));
             let slow = ordered(state, &b[2..]);
             prop_assert_eq!(fast.map(|l| l.name), slow.map(|l| l.name));
         }
@@ -481,7 +486,7 @@ mod tests {
                     *checksum::ALPHABET.iter().find(|&&ch| layout::fits(&[*slot], &[ch])).unwrap()
                 };
             }
-            let fast = candidate(state, &b).filter(|l| layout::fits(&l.slots, &b[2..]));
+            let fast = Some(candidate(state, &b).1).filter(|l| layout::fits(&l.slots, &b[2..]));
             let slow = ordered(state, &b[2..]);
             prop_assert_eq!(fast.map(|l| l.name), slow.map(|l| l.name));
         }
