@@ -161,7 +161,7 @@ impl Formatter {
                 block.len() * 4
             }),
             rows: Vec::with_capacity(if self.only_invalid { 0 } else { block.len() / 32 }),
-            keys: BlockKeys::new(self.plan.dupes, block.len() / 32),
+            keys: BlockKeys::with_capacity(if self.plan.dupes { block.len() / 32 } else { 0 }),
             duplicates: 0,
             total_rows: 0,
             base: 0,
