@@ -248,7 +248,12 @@ impl Formatter {
                 self.quoting.push(buf, f);
             }
         }
-        let holes = result::write_csv(buf, check, self.plan.opts, &self.quoting, self.trusted_safe);
+        let columns = result::CsvColumns {
+            opts: self.plan.opts,
+            quoting: &self.quoting,
+            trusted_safe: self.trusted_safe,
+        };
+        let holes = columns.write(buf, check);
         // Only then: the fields' iterator is boxed, an allocation a row.
         if n > self.width {
             for f in fields.iter().skip(self.width) {

@@ -124,48 +124,48 @@ pub(super) fn value<'c>(
     }
 }
 
-/// Writes a row's result columns as CSV, each after the delimiter, and
-/// returns where the writer's two holes are. `trusted_safe`: the delimiter
-/// can never occur in a fixed text, which then skips the quoting scan.
-pub(super) fn write_csv(
-    buf: &mut Vec<u8>,
-    check: &RowCheck<'_>,
-    opts: ident::Options,
-    quoting: &Quoting,
-    trusted_safe: bool,
-) -> (usize, usize) {
-    match ValidRow::of(check) {
-        Some(valid) if trusted_safe => valid.write(buf, quoting.delimiter()),
-        _ => write_each(buf, check, opts, quoting, trusted_safe),
-    }
+/// How result columns are written as CSV.
+pub(super) struct CsvColumns<'q> {
+    /// Rule options, for an invalid value's suggestion.
+    pub(super) opts: ident::Options,
+    /// Quoting for the report's delimiter.
+    pub(super) quoting: &'q Quoting,
+    /// Whether the delimiter can never occur in a fixed text, which then
+    /// skips the quoting scan.
+    pub(super) trusted_safe: bool,
 }
 
-/// [`write_csv`] for any row, column by column through [`value`].
-fn write_each(
-    buf: &mut Vec<u8>,
-    check: &RowCheck<'_>,
-    opts: ident::Options,
-    quoting: &Quoting,
-    trusted_safe: bool,
-) -> (usize, usize) {
-    let f = check.verdict.fields(opts);
-    let (mut row_hole, mut dup_hole) = (0, 0);
-    for col in Col::ALL {
-        buf.push(quoting.delimiter());
-        match col {
-            Col::Row => row_hole = buf.len(),
-            Col::DuplicateOf => dup_hole = buf.len(),
-            _ => {
-                let v = value(col, check, &f);
-                if trusted_safe && v.trusted() {
-                    buf.extend_from_slice(v.as_bytes());
-                } else {
-                    quoting.push(buf, v.as_bytes());
+impl CsvColumns<'_> {
+    /// Writes a row's result columns, each after the delimiter, and returns
+    /// where the writer's two holes are.
+    pub(super) fn write(&self, buf: &mut Vec<u8>, check: &RowCheck<'_>) -> (usize, usize) {
+        match ValidRow::of(check) {
+            Some(valid) if self.trusted_safe => valid.write(buf, self.quoting.delimiter()),
+            _ => self.write_each(buf, check),
+        }
+    }
+
+    /// [`CsvColumns::write`] for any row, column by column through [`value`].
+    fn write_each(&self, buf: &mut Vec<u8>, check: &RowCheck<'_>) -> (usize, usize) {
+        let f = check.verdict.fields(self.opts);
+        let (mut row_hole, mut dup_hole) = (0, 0);
+        for col in Col::ALL {
+            buf.push(self.quoting.delimiter());
+            match col {
+                Col::Row => row_hole = buf.len(),
+                Col::DuplicateOf => dup_hole = buf.len(),
+                _ => {
+                    let v = value(col, check, &f);
+                    if self.trusted_safe && v.trusted() {
+                        buf.extend_from_slice(v.as_bytes());
+                    } else {
+                        self.quoting.push(buf, v.as_bytes());
+                    }
                 }
             }
         }
+        (row_hole, dup_hole)
     }
-    (row_hole, dup_hole)
 }
 
 /// One result cell.
@@ -244,7 +244,7 @@ impl<'c> ValidRow<'c> {
         })
     }
 
-    /// [`write_each`] for this row. Written out rather than looped over
+    /// `CsvColumns::write_each` for this row. Written out rather than looped over
     /// `Col::ALL`: the loop's per-column dispatch cost a twentieth of a
     /// full report. A test holds the two to the same bytes for every kind
     /// of valid identifier.
@@ -288,10 +288,11 @@ mod tests {
         let p = plan(kind);
         let row = check(value.as_bytes(), None, None, &p);
         let quoting = Quoting::new(b',');
+        let cols = CsvColumns { opts: p.opts, quoting: &quoting, trusted_safe: true };
         let (mut fast, mut each) = (b"x".to_vec(), b"x".to_vec());
         let valid = ValidRow::of(&row).unwrap_or_else(|| panic!("{value} is not valid"));
         let fast_holes = valid.write(&mut fast, b',');
-        let each_holes = write_each(&mut each, &row, p.opts, &quoting, true);
+        let each_holes = cols.write_each(&mut each, &row);
         [(fast, fast_holes), (each, each_holes)]
     }
 
@@ -339,7 +340,7 @@ mod tests {
         // A delimiter that a fixed text may hold takes the long way.
         let row = check(b"27AAPFU0939F1ZV", None, None, &p);
         let (mut buf, quoting) = (Vec::new(), Quoting::new(b'a'));
-        write_csv(&mut buf, &row, p.opts, &quoting, false);
+        CsvColumns { opts: p.opts, quoting: &quoting, trusted_safe: false }.write(&mut buf, &row);
         assert!(buf.windows(8).any(|w| w == b"a\"valid\""));
     }
 }
