@@ -9,8 +9,9 @@ use super::report::json_str;
 use super::row::{self, RowCheck};
 
 /// The appended result columns, in report order. Adding a column means a
-/// variant here, its name in [`Col::name`] and its value in
-/// [`value`]; nothing else lists them.
+/// variant here, its name in [`Col::name`], its value in `value` and its
+/// place in `ValidRow::write`, the short way for valid rows (a test fails
+/// until the two agree); nothing else lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
     /// The spreadsheet row (filled in by the writer).
