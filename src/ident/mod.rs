@@ -401,4 +401,6 @@ fn unique_candidate<const N: usize>(
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
