@@ -277,9 +277,8 @@ struct Pending {
     /// the report leaves it out (`--only-invalid`) and only counts it.
     written: u32,
     key: Key,
-    /// The key's hash, worked out on the worker: the read-ahead then costs
-    /// a mask and a load, few enough instructions that all its misses are
-    /// in flight at once.
+    /// The key's hash, worked out on the worker (in parallel), not twice on
+    /// the resolving thread: the read-ahead is then a mask and a load.
     hash: u64,
 }
 
