@@ -63,6 +63,17 @@ pub const fn is_canonical(b: u8) -> bool {
     CODE[b as usize] < 36
 }
 
+/// `bytes` as `N` characters of the alphabet, if it is exactly that: the
+/// shape every rule after the character check works on.
+#[inline]
+pub(crate) fn canonical<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    // Scanned as a slice, then copied: scanning the copy measured slower.
+    if bytes.len() != N || !bytes.iter().all(|&b| is_canonical(b)) {
+        return None;
+    }
+    bytes.try_into().ok()
+}
+
 /// The check character for a 14-character body of `0-9A-Z`.
 ///
 /// ```

@@ -373,10 +373,7 @@ fn diagnose_format(b: &[u8; 15], is_99: bool) -> IdError {
 /// gives, if exactly one does (SPEC.md section 5). Never a recomputed check
 /// character: that would hide the real typo.
 pub(crate) fn suggest(norm: &str, opts: Options) -> Option<String> {
-    let bytes: [u8; 15] = norm.as_bytes().try_into().ok()?;
-    if !bytes.iter().all(|&b| super::checksum::is_canonical(b)) {
-        return None;
-    }
+    let bytes: [u8; 15] = super::checksum::canonical(norm.as_bytes())?;
     let opts = Options { strict: false, ..opts };
     super::unique_candidate(&bytes, true, |cand| {
         // Only about one variant in 36 has a matching check character:

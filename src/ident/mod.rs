@@ -259,12 +259,9 @@ fn check_canonical(input: &[u8], kind: Option<Kind>, opts: Options) -> Option<Ve
         (Some(Kind::Pan) | None, 10) => Kind::Pan,
         _ => return None,
     };
-    if !input.iter().all(|&b| checksum::is_canonical(b)) {
-        return None;
-    }
     let result = match kind {
-        Kind::Gstin => Gstin::from_canonical(input.try_into().ok()?, opts).map(Id::Gstin),
-        Kind::Pan => Pan::from_canonical(input.try_into().ok()?).map(Id::Pan),
+        Kind::Gstin => Gstin::from_canonical(checksum::canonical(input)?, opts).map(Id::Gstin),
+        Kind::Pan => Pan::from_canonical(checksum::canonical(input)?).map(Id::Pan),
     };
     let text = std::str::from_utf8(input).ok()?;
     Some(Verdict { normalized: Cow::Borrowed(text), kind: Some(kind), result })
@@ -309,9 +306,7 @@ fn common_checks<const N: usize>(
 ) -> Result<[u8; N], IdError> {
     leading_checks(norm, changed, opts)?;
     // Fast path: the right number of clean ASCII bytes.
-    if let Ok(bytes) = <[u8; N]>::try_from(norm.as_bytes())
-        && bytes.iter().all(|&b| checksum::is_canonical(b))
-    {
+    if let Some(bytes) = checksum::canonical(norm.as_bytes()) {
         return Ok(bytes);
     }
     let found = norm.chars().count();

@@ -204,10 +204,7 @@ pub(crate) fn check_body(bytes: &[u8], offset: usize) -> Result<(), IdError> {
 /// The one PAN a single look-alike substitution turns a layout failure into,
 /// if exactly one does (SPEC.md section 5).
 pub(crate) fn suggest(norm: &str, opts: Options) -> Option<String> {
-    let bytes: [u8; 10] = norm.as_bytes().try_into().ok()?;
-    if !bytes.iter().all(|&b| super::checksum::is_canonical(b)) {
-        return None;
-    }
+    let bytes: [u8; 10] = super::checksum::canonical(norm.as_bytes())?;
     if !matches!(check_shape(&bytes), Err(IdError::Format { .. })) {
         return None;
     }
