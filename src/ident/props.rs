@@ -7,6 +7,14 @@ use super::checksum::ALPHABET;
 use super::tests::{STRICT, with_check};
 use super::*;
 
+/// `text` (ASCII) with its character at `pos` replaced by the alphabet's
+/// character `alt`.
+fn substituted(text: &str, pos: usize, alt: usize) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    bytes[pos] = ALPHABET[alt];
+    String::from_utf8(bytes).unwrap()
+}
+
 /// Generates a valid 14-character body for each registration type.
 fn body_strategy() -> impl Strategy<Value = (RegistrationType, String)> {
     let letter = || prop::sample::select(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ".to_vec());
@@ -89,10 +97,9 @@ proptest! {
     fn prop_compact_keys_differ_by_one_character((_, body) in body_strategy(), pos in 0..14usize, alt in 0..36usize) {
         // Neighbours are the likeliest to collide in a packing bug.
         let g = with_check(&body);
-        let mut other = body.clone().into_bytes();
-        prop_assume!(other[pos] != ALPHABET[alt]);
-        other[pos] = ALPHABET[alt];
-        let other = with_check(std::str::from_utf8(&other).unwrap());
+        let other = substituted(&body, pos, alt);
+        prop_assume!(other != body);
+        let other = with_check(&other);
         if let Ok(o) = other.parse::<Gstin>() {
             prop_assert_ne!(o.compact(), g.parse::<Gstin>().unwrap().compact());
         }
@@ -111,10 +118,8 @@ proptest! {
     #[test]
     fn prop_every_single_substitution_is_rejected((_reg, body) in body_strategy(), pos in 0..15usize, alt in 0..36usize) {
         let g = with_check(&body);
-        let mut b = g.clone().into_bytes();
-        prop_assume!(b[pos] != ALPHABET[alt]);
-        b[pos] = ALPHABET[alt];
-        let s = String::from_utf8(b).unwrap();
+        let s = substituted(&g, pos, alt);
+        prop_assume!(s != g);
         prop_assert!(s.parse::<Gstin>().is_err(), "{} accepted", s);
     }
 
@@ -134,9 +139,7 @@ proptest! {
         // (the GSTIN's base) and random text must get the same verdict.
         let opts = Options { strict, allow_retired };
         let g = with_check(&body);
-        let mut variant = g.clone().into_bytes();
-        variant[pos] = ALPHABET[alt];
-        let variant = String::from_utf8(variant).unwrap();
+        let variant = substituted(&g, pos, alt);
         for value in [g.as_str(), &g[2..12], variant.as_str(), noise.as_str()] {
             prop_assert_eq!(check_bytes(value.as_bytes(), kind, opts), check(value, kind, opts), "{}", value);
         }
