@@ -328,17 +328,14 @@ impl BlockReader {
                 return Err(self.read_err(io::Error::other("injected test failure")));
             }
             let old = self.pending.len();
-            self.pending.resize(want.max(old + 8192), 0);
-            match self.inner.read(&mut self.pending[old..]) {
-                Ok(0) => {
-                    self.pending.truncate(old);
-                    self.eof = true;
-                }
+            let room = want.max(old + 8192) - old;
+            self.pending.reserve_exact(room);
+            // Read into the spare capacity without zeroing it first.
+            match (&mut self.inner).take(room as u64).read_to_end(&mut self.pending) {
                 Ok(n) => {
-                    self.pending.truncate(old + n);
                     self.bytes_read += n as u64;
+                    self.eof = n < room;
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.pending.truncate(old),
                 Err(e) => {
                     self.pending.truncate(old);
                     return Err(self.read_err(e));
@@ -494,6 +491,49 @@ mod tests {
         }
         assert_eq!(seen, total);
         assert_eq!(records, 100_000);
+    }
+
+    /// Hands out a few bytes a call, with an interruption now and then, as
+    /// a pipe may; then fails if `fail` is set.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        calls: usize,
+        fail: bool,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(5) {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            if self.at == self.data.len() && self.fail {
+                return Err(io::Error::other("gone"));
+            }
+            let n = (self.calls % 7 + 1).min(buf.len()).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_and_interrupted_reads_still_give_whole_blocks() {
+        let data: Vec<u8> = (0..40_000).flat_map(|i| format!("{i},x\n").into_bytes()).collect();
+        let trickle = Trickle { data: data.clone(), at: 0, calls: 0, fail: false };
+        let mut r = BlockReader::from_reader(Source::Stdin, Box::new(trickle), b',', None).unwrap();
+        let mut seen = Vec::new();
+        while let Some(b) = r.next_block().unwrap() {
+            assert!(b.ends_with(b"\n"), "a block ends at a record boundary");
+            seen.extend_from_slice(&b);
+        }
+        assert_eq!(seen, data);
+        assert_eq!(r.bytes_read, data.len() as u64);
+
+        let failing = Trickle { data: b"a,b\n".repeat(10), at: 0, calls: 0, fail: true };
+        let mut r = BlockReader::from_reader(Source::Stdin, Box::new(failing), b',', None).unwrap();
+        assert!(matches!(r.next_block(), Err(Error::Read { .. })));
     }
 
     #[test]
