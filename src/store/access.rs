@@ -76,15 +76,46 @@ pub struct Counts {
     pub rejected: u64,
 }
 
+/// How an event's previous status is stored (schema version 4). Fixed
+/// forever: stored events hold these numbers, and migration 4 wrote them.
+fn status_code(s: Status) -> i64 {
+    match s {
+        Status::Active => 1,
+        Status::Expired => 2,
+        Status::Disabled => 3,
+        Status::Unknown => 4,
+    }
+}
+
+/// How an event's outcome is stored (schema version 4), a rejection's
+/// reason in a column of its own. Fixed forever, like [`status_code`].
+fn outcome_code(o: Outcome) -> i64 {
+    match o {
+        Outcome::Enabled => 1,
+        Outcome::Renewed => 2,
+        Outcome::Disabled => 3,
+        Outcome::Unchanged => 4,
+        Outcome::Rejected(_) => 5,
+    }
+}
+
 impl ToSql for Status {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
+        Ok(status_code(*self).into())
     }
 }
 
 impl FromSql for Status {
     fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        Status::from_name(v.as_str()?).ok_or(FromSqlError::InvalidType)
+        // A store read before a writer migrated it still holds names.
+        if let ValueRef::Text(_) = v {
+            return Status::from_name(v.as_str()?).ok_or(FromSqlError::InvalidType);
+        }
+        let code = v.as_i64()?;
+        Status::ALL
+            .into_iter()
+            .find(|&s| status_code(s) == code)
+            .ok_or(FromSqlError::OutOfRange(code))
     }
 }
 
@@ -113,14 +144,25 @@ impl FromSql for AccessDuration {
     }
 }
 
-/// An outcome is stored as its name beside a reason column; this reads the
-/// pair back.
-fn outcome(name: &str, reason: Option<Reason>) -> rusqlite::Result<Outcome> {
-    Outcome::from_name(name, reason).ok_or_else(|| {
+/// An outcome is stored as its code beside a reason column; this reads the
+/// pair back, and the name a store not yet migrated to version 4 holds.
+fn outcome(stored: ValueRef<'_>, reason: Option<Reason>) -> rusqlite::Result<Outcome> {
+    let kept = [Outcome::Enabled, Outcome::Renewed, Outcome::Disabled, Outcome::Unchanged];
+    let found = match (stored, reason) {
+        (ValueRef::Text(name), _) => {
+            std::str::from_utf8(name).ok().and_then(|n| Outcome::from_name(n, reason))
+        }
+        (ValueRef::Integer(code), Some(r)) => {
+            Some(Outcome::Rejected(r)).filter(|&o| outcome_code(o) == code)
+        }
+        (ValueRef::Integer(code), None) => kept.into_iter().find(|&o| outcome_code(o) == code),
+        _ => None,
+    };
+    found.ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             6,
-            rusqlite::types::Type::Text,
-            format!("no outcome {name:?} with reason {reason:?}").into(),
+            stored.data_type(),
+            format!("no outcome {stored:?} with reason {reason:?}").into(),
         )
     })
 }
@@ -247,7 +289,7 @@ impl Tx<'_> {
                 st.raw_bind_parameter(i + 3, ev.action.as_ref())?;
                 st.raw_bind_parameter(i + 4, ev.effective_at)?;
                 st.raw_bind_parameter(i + 5, ev.duration)?;
-                st.raw_bind_parameter(i + 6, ev.outcome.as_str())?;
+                st.raw_bind_parameter(i + 6, outcome_code(ev.outcome))?;
                 st.raw_bind_parameter(i + 7, ev.outcome.reason())?;
                 st.raw_bind_parameter(i + 8, ev.message.as_deref())?;
                 st.raw_bind_parameter(i + 9, ev.previous_status)?;
@@ -362,7 +404,7 @@ fn load_events(
             action: owned(3)?,
             effective_at: r.get(4)?,
             duration: r.get(5)?,
-            outcome: outcome(&r.get::<_, String>(6)?, r.get(7)?)?,
+            outcome: outcome(r.get_ref(6)?, r.get(7)?)?,
             message: r.get::<_, Option<String>>(8)?.map(Cow::Owned),
             previous_status: r.get(9)?,
             previous_expiry: r.get(10)?,
@@ -444,6 +486,39 @@ mod tests {
         let events = tx.batch_events(batch.as_ref().unwrap().id).unwrap();
         drop(tx);
         (store.sessions().unwrap(), events, batch)
+    }
+
+    #[test]
+    fn every_outcome_and_status_has_its_own_code_and_reads_back() {
+        let outcomes: Vec<Outcome> =
+            [Outcome::Enabled, Outcome::Renewed, Outcome::Disabled, Outcome::Unchanged]
+                .into_iter()
+                .chain(Reason::ALL.into_iter().map(Outcome::Rejected))
+                .collect();
+        for &o in &outcomes {
+            let code = ValueRef::Integer(outcome_code(o));
+            assert_eq!(outcome(code, o.reason()).unwrap(), o, "{o:?}");
+            let name = ValueRef::Text(o.as_str().as_bytes());
+            assert_eq!(outcome(name, o.reason()).unwrap(), o, "a version 3 name: {o:?}");
+        }
+        let mut codes: Vec<i64> = outcomes.iter().map(|&o| outcome_code(o)).collect();
+        codes.dedup();
+        assert_eq!(codes, [1, 2, 3, 4, 5], "migration 4 wrote these numbers");
+        assert!(outcome(ValueRef::Integer(5), None).is_err(), "a rejection needs its reason");
+        assert!(outcome(ValueRef::Integer(1), Some(Reason::BadAction)).is_err());
+        assert!(outcome(ValueRef::Integer(6), None).is_err());
+        assert!(outcome(ValueRef::Text(b"maybe"), None).is_err());
+        let conn = Connection::open_in_memory().unwrap();
+        for s in Status::ALL {
+            let back: Status = conn.query_row("SELECT ?1", [s], |r| r.get(0)).unwrap();
+            assert_eq!(back, s);
+        }
+        let codes: Vec<i64> = Status::ALL.into_iter().map(status_code).collect();
+        assert_eq!(codes, [1, 2, 3, 4], "migration 4 wrote these numbers");
+        assert!(conn.query_row("SELECT 9", [], |r| r.get::<_, Status>(0)).is_err());
+        let named: Status = conn.query_row("SELECT 'expired'", [], |r| r.get(0)).unwrap();
+        assert_eq!(named, Status::Expired, "a version 3 name");
+        assert!(conn.query_row("SELECT 'maybe'", [], |r| r.get::<_, Status>(0)).is_err());
     }
 
     #[test]

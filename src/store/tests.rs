@@ -52,6 +52,83 @@ fn a_version_2_store_keeps_its_sessions_keyed_by_gstin() {
     assert!(sessions["29AAACR5055K1Z3"].enabled);
 }
 
+/// A version 3 store: every migration up to sessions keyed by GSTIN.
+fn version_3(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+    for sql in &MIGRATIONS[..3] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 3).unwrap();
+    conn.execute_batch("INSERT INTO batches VALUES (1, 'x', 'f.csv', 1, 1, 5, 1, 1, 1, 1, 1);")
+        .unwrap();
+    conn
+}
+
+#[test]
+fn a_version_3_store_keeps_its_events_with_outcomes_and_statuses_coded() {
+    use crate::ledger::{Outcome, Reason, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let conn = version_3(&path);
+    let named = [
+        ("enabled", None, "unknown"),
+        ("renewed", None, "active"),
+        ("disabled", None, "active"),
+        ("unchanged", None, "disabled"),
+        ("rejected", Some("out_of_order"), "expired"),
+    ];
+    for (i, (outcome, reason, status)) in named.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO events VALUES (?1, 1, ?2, '27AAPFU0939F1ZV', 'enable', 6, 10, ?3, ?4,
+                                        NULL, ?5, NULL, 21610, 'r')",
+            rusqlite::params![i as i64 + 1, i as i64 + 2, outcome, reason, status],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    // Read before any writer migrates it: the names read as they always did.
+    let read = Store::open_read(&path, wait()).unwrap().history("27AAPFU0939F1ZV").unwrap();
+    let s = Store::open_write(&path, wait()).unwrap();
+    assert_eq!(s.version().unwrap(), known());
+    assert_eq!(s.history("27AAPFU0939F1ZV").unwrap(), read, "the same events after migrating");
+    let kind: String =
+        s.conn.query_row("SELECT typeof(outcome) FROM events LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(kind, "integer");
+    let events = s.history("27AAPFU0939F1ZV").unwrap();
+    let got: Vec<(Outcome, Status)> =
+        events.iter().map(|e| (e.outcome, e.previous_status)).collect();
+    assert_eq!(
+        got,
+        [
+            (Outcome::Enabled, Status::Unknown),
+            (Outcome::Renewed, Status::Active),
+            (Outcome::Disabled, Status::Active),
+            (Outcome::Unchanged, Status::Disabled),
+            (Outcome::Rejected(Reason::OutOfOrder), Status::Expired),
+        ]
+    );
+    assert_eq!(events.iter().map(|e| e.row).collect::<Vec<_>>(), [2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn an_event_with_a_name_that_has_no_code_stops_the_migration_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let conn = version_3(&path);
+    conn.execute_batch(
+        "INSERT INTO events VALUES (1, 1, 2, '27AAPFU0939F1ZV', 'enable', 6, 10, 'maybe', NULL,
+                                    NULL, 'unknown', NULL, 21610, 'r');",
+    )
+    .unwrap();
+    drop(conn);
+    assert!(matches!(Store::open_write(&path, wait()), Err(Error::Store { .. })));
+    let conn = Connection::open(&path).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let outcome: String = conn.query_row("SELECT outcome FROM events", [], |r| r.get(0)).unwrap();
+    assert_eq!((version, outcome.as_str()), (3, "maybe"));
+}
+
 #[test]
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
