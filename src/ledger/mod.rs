@@ -123,6 +123,10 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome but a rejection, which carries its reason.
+    pub const WITHOUT_REASON: [Outcome; 4] =
+        [Outcome::Enabled, Outcome::Renewed, Outcome::Disabled, Outcome::Unchanged];
+
     /// The outcome named `name`; a rejection needs its reason.
     pub fn from_name(name: &str, reason: Option<Reason>) -> Option<Outcome> {
         Some(match (name, reason) {
@@ -407,7 +411,7 @@ mod tests {
             let o = Outcome::Rejected(r);
             assert_eq!(Outcome::from_name(o.as_str(), o.reason()), Some(o));
         }
-        for o in [Outcome::Enabled, Outcome::Renewed, Outcome::Disabled, Outcome::Unchanged] {
+        for o in Outcome::WITHOUT_REASON {
             assert_eq!(Outcome::from_name(o.as_str(), None), Some(o));
         }
         assert_eq!(Outcome::from_name("rejected", None), None);

@@ -147,7 +147,6 @@ impl FromSql for AccessDuration {
 /// An outcome is stored as its code beside a reason column; this reads the
 /// pair back, and the name a store not yet migrated to version 4 holds.
 fn outcome(stored: ValueRef<'_>, reason: Option<Reason>) -> rusqlite::Result<Outcome> {
-    let kept = [Outcome::Enabled, Outcome::Renewed, Outcome::Disabled, Outcome::Unchanged];
     let found = match (stored, reason) {
         (ValueRef::Text(name), _) => {
             std::str::from_utf8(name).ok().and_then(|n| Outcome::from_name(n, reason))
@@ -155,7 +154,9 @@ fn outcome(stored: ValueRef<'_>, reason: Option<Reason>) -> rusqlite::Result<Out
         (ValueRef::Integer(code), Some(r)) => {
             Some(Outcome::Rejected(r)).filter(|&o| outcome_code(o) == code)
         }
-        (ValueRef::Integer(code), None) => kept.into_iter().find(|&o| outcome_code(o) == code),
+        (ValueRef::Integer(code), None) => {
+            Outcome::WITHOUT_REASON.into_iter().find(|&o| outcome_code(o) == code)
+        }
         _ => None,
     };
     found.ok_or_else(|| {
@@ -490,11 +491,10 @@ mod tests {
 
     #[test]
     fn every_outcome_and_status_has_its_own_code_and_reads_back() {
-        let outcomes: Vec<Outcome> =
-            [Outcome::Enabled, Outcome::Renewed, Outcome::Disabled, Outcome::Unchanged]
-                .into_iter()
-                .chain(Reason::ALL.into_iter().map(Outcome::Rejected))
-                .collect();
+        let outcomes: Vec<Outcome> = Outcome::WITHOUT_REASON
+            .into_iter()
+            .chain(Reason::ALL.into_iter().map(Outcome::Rejected))
+            .collect();
         for &o in &outcomes {
             let code = ValueRef::Integer(outcome_code(o));
             assert_eq!(outcome(code, o.reason()).unwrap(), o, "{o:?}");

@@ -91,11 +91,11 @@ fn a_version_3_store_keeps_its_events_with_outcomes_and_statuses_coded() {
     let read = Store::open_read(&path, wait()).unwrap().history("27AAPFU0939F1ZV").unwrap();
     let s = Store::open_write(&path, wait()).unwrap();
     assert_eq!(s.version().unwrap(), known());
-    assert_eq!(s.history("27AAPFU0939F1ZV").unwrap(), read, "the same events after migrating");
+    let events = s.history("27AAPFU0939F1ZV").unwrap();
+    assert_eq!(events, read, "the same events after migrating");
     let kind: String =
         s.conn.query_row("SELECT typeof(outcome) FROM events LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(kind, "integer");
-    let events = s.history("27AAPFU0939F1ZV").unwrap();
     let got: Vec<(Outcome, Status)> =
         events.iter().map(|e| (e.outcome, e.previous_status)).collect();
     assert_eq!(
