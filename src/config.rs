@@ -290,7 +290,7 @@ fn ledger(args: &StoreArgs) -> Result<(Location, i64)> {
         })?,
     };
     let now = match &args.now {
-        Some(t) => time::parse(t).map_err(|e| Error::Usage(format!("--now: {e}")))?.timestamp(),
+        Some(t) => time::parse(t).map_err(|e| Error::Usage(format!("--now: {e}")))?,
         None => time::now().timestamp(),
     };
     Ok((Location { path, wait: Duration::from_secs(args.wait) }, now))

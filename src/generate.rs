@@ -266,7 +266,7 @@ pub fn instructions(rows: u64, gstins: u64, seed: u64, output: Option<&Path>) ->
         .collect();
     const DURATIONS: [&str; 8] =
         ["6h", "12 hours", "1 day", "2d", "7 days", "15 days", "30 days", "1 week"];
-    let start = crate::time::parse("2025-01-01 00:00").map(|t| t.timestamp()).unwrap_or(0);
+    let start = crate::time::parse("2025-01-01 00:00").unwrap_or(0);
     let mut buf = Vec::with_capacity(1 << 20);
     buf.extend_from_slice(b"gstin,action,duration,effective_at,reference\n");
     for i in 0..rows {

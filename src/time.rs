@@ -29,54 +29,64 @@ const LOCAL_FORMATS: &[&str] = &[
     "%d/%m/%Y %H:%M",
 ];
 
-/// Parses a timestamp: RFC 3339 with an offset, `YYYY-MM-DD HH:MM[:SS]`,
-/// `YYYY-MM-DDTHH:MM[:SS]`, `DD-MM-YYYY HH:MM[:SS]`, `DD/MM/YYYY
-/// HH:MM[:SS]`, or a bare `YYYY-MM-DD` (00:00 IST). The result is in IST,
-/// and no earlier than 2017-07-01 (GST began; this also catches two-digit
-/// years) and before the year 2100.
+/// Parses a timestamp to seconds since the Unix epoch: RFC 3339 with an
+/// offset, `YYYY-MM-DD HH:MM[:SS]`, `YYYY-MM-DDTHH:MM[:SS]`, `DD-MM-YYYY
+/// HH:MM[:SS]`, `DD/MM/YYYY HH:MM[:SS]`, or a bare `YYYY-MM-DD` (00:00
+/// IST). A time without an offset is IST; the moment must be no earlier than
+/// 2017-07-01 (GST began; this also catches two-digit years) and before the
+/// year 2100 in IST.
 ///
 /// # Errors
 /// A message listing the accepted forms.
 ///
 /// ```
-/// use gstbatch::time::{parse, format};
-/// assert_eq!(format(&parse("2026-11-26 09:15").unwrap()), "2026-11-26T09:15:00+05:30");
-/// assert_eq!(format(&parse("2026-11-26T03:45:00Z").unwrap()), "2026-11-26T09:15:00+05:30");
-/// assert_eq!(format(&parse("26/11/2026 09:15").unwrap()), "2026-11-26T09:15:00+05:30");
+/// use gstbatch::time::{format, from_epoch, parse};
+/// let text = |t: &str| format(&from_epoch(parse(t).unwrap()));
+/// assert_eq!(text("2026-11-26 09:15"), "2026-11-26T09:15:00+05:30");
+/// assert_eq!(text("2026-11-26T03:45:00Z"), "2026-11-26T09:15:00+05:30");
+/// assert_eq!(text("26/11/2026 09:15"), "2026-11-26T09:15:00+05:30");
 /// ```
-pub fn parse(text: &str) -> Result<Time, String> {
-    let t = parse_any(text)?;
-    let year = chrono::Datelike::year(&t);
-    if t.timestamp() < GST_BEGAN {
+pub fn parse(text: &str) -> Result<i64, String> {
+    let seconds = parse_any(text)?;
+    // The year is worked out only for a message: the bounds are moments.
+    let year = || chrono::Datelike::year(&from_epoch(seconds));
+    if seconds < GST_BEGAN {
         return Err(format!(
-            "{text:?} is in the year {year}, before GST began (2017-07-01): write the year with \
-             four digits, as in {FORMS}"
+            "{text:?} is in the year {}, before GST began (2017-07-01): write the year with \
+             four digits, as in {FORMS}",
+            year()
         ));
     }
-    if year >= LAST_YEAR {
+    if seconds >= LAST_YEAR_BEGAN {
         return Err(format!(
-            "{text:?} is in the year {year}, too far ahead to be a real time; use {FORMS}"
+            "{text:?} is in the year {}, too far ahead to be a real time; use {FORMS}",
+            year()
         ));
     }
-    Ok(t)
+    Ok(seconds)
 }
 
 /// 2017-07-01 00:00 IST, when GST began: no GST time is earlier, and a
 /// two-digit year (`26/11/26`, year 26) lands before it.
 const GST_BEGAN: i64 = 1_498_847_400;
 
-/// The first year refused as too far ahead.
-const LAST_YEAR: i32 = 2100;
+/// 2100-01-01 00:00 IST, the start of the first year refused as too far
+/// ahead.
+const LAST_YEAR_BEGAN: i64 = 4_102_425_000;
 
 /// The accepted forms, for messages.
 const FORMS: &str = "RFC 3339 (2026-11-26T09:15:00+05:30), YYYY-MM-DD HH:MM[:SS], DD-MM-YYYY \
                      HH:MM[:SS], DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD (IST)";
 
 /// [`parse`] without the bounds.
-fn parse_any(text: &str) -> Result<Time, String> {
+fn parse_any(text: &str) -> Result<i64, String> {
+    // Before trimming: text with spaces around it is not in the fast form.
+    if let Some(seconds) = rfc3339_seconds(text.as_bytes()) {
+        return Ok(seconds);
+    }
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&ist()));
+        return Ok(dt.timestamp());
     }
     for f in LOCAL_FORMATS {
         if let Ok(naive) = NaiveDateTime::parse_from_str(t, f) {
@@ -91,10 +101,52 @@ fn parse_any(text: &str) -> Result<Time, String> {
     Err(format!("{text:?} is not a time: use {FORMS}"))
 }
 
-fn from_local(naive: NaiveDateTime, text: &str) -> Result<Time, String> {
+/// The common RFC 3339 forms, `YYYY-MM-DDTHH:MM:SS+HH:MM` and
+/// `YYYY-MM-DDTHH:MM:SSZ`, read straight to seconds since the epoch: an
+/// instructions file has one in every row, and chrono's general parser
+/// cost ten times as much. `None` for anything else (another separator,
+/// fractions, a leap second, an impossible date), which chrono then reads
+/// or refuses exactly as before.
+fn rfc3339_seconds(t: &[u8]) -> Option<i64> {
+    let (date_time, offset) = match t.len() {
+        20 if t[19] == b'Z' => (&t[..19], 0),
+        25 if t[22] == b':' => {
+            let (hours, minutes) = (number(&t[20..22])?, number(&t[23..25])?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let minutes = i64::from(hours * 60 + minutes);
+            match t[19] {
+                b'+' => (&t[..19], minutes * 60),
+                b'-' => (&t[..19], -minutes * 60),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let punctuation = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if punctuation.iter().any(|&(i, c)| date_time[i] != c) {
+        return None;
+    }
+    let (year, month, day) =
+        (number(&date_time[..4])?, number(&date_time[5..7])?, number(&date_time[8..10])?);
+    let (hour, minute, second) =
+        (number(&date_time[11..13])?, number(&date_time[14..16])?, number(&date_time[17..19])?);
+    let naive =
+        NaiveDate::from_ymd_opt(year as i32, month, day)?.and_hms_opt(hour, minute, second)?;
+    Some(naive.and_utc().timestamp() - offset)
+}
+
+/// A run of ASCII digits as a number; `None` if any byte is not a digit.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+}
+
+fn from_local(naive: NaiveDateTime, text: &str) -> Result<i64, String> {
     ist()
         .from_local_datetime(&naive)
         .single()
+        .map(|t| t.timestamp())
         .ok_or_else(|| format!("{text:?} is not a valid IST time"))
 }
 
@@ -205,9 +257,9 @@ mod tests {
             "26/11/2026 09:15",
             " 26/11/2026 09:15:00 ",
         ] {
-            assert_eq!(format(&parse(text).unwrap()), want, "{text}");
+            assert_eq!(format(&from_epoch(parse(text).unwrap())), want, "{text}");
         }
-        assert_eq!(format(&parse("2026-11-26").unwrap()), "2026-11-26T00:00:00+05:30");
+        assert_eq!(format(&from_epoch(parse("2026-11-26").unwrap())), "2026-11-26T00:00:00+05:30");
     }
 
     #[test]
@@ -237,7 +289,7 @@ mod tests {
             assert!(parse(text).is_err(), "{text}");
         }
         assert!(parse("2017-07-01").is_ok());
-        assert_eq!(GST_BEGAN, parse_any("2017-07-01").unwrap().timestamp());
+        assert_eq!(GST_BEGAN, parse_any("2017-07-01").unwrap());
     }
 
     #[test]
@@ -248,9 +300,72 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The fast path reads what chrono reads, to the second, and leaves
+        /// to chrono whatever it does not read itself: digits anywhere in
+        /// range or out of it, either offset sign, `Z`, and a few
+        /// separators chrono may or may not take.
+        #[test]
+        fn fast_rfc3339_agrees_with_chrono(
+            year in 0u32..10_000, month in 0u32..14, day in 0u32..33,
+            hour in 0u32..26, minute in 0u32..62, second in 0u32..62,
+            oh in 0u32..26, om in 0u32..62,
+            sign in proptest::sample::select(vec!['+', '-', 'Z', '*']),
+            sep in proptest::sample::select(vec!['T', 't', ' ', '_']),
+        ) {
+            let mut text = format!(
+                "{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}"
+            );
+            match sign {
+                'Z' => text.push('Z'),
+                s => text.push_str(&format!("{s}{oh:02}:{om:02}")),
+            }
+            let chrono = DateTime::parse_from_rfc3339(&text).ok().map(|t| t.timestamp());
+            if let Some(fast) = rfc3339_seconds(text.as_bytes()) {
+                proptest::prop_assert_eq!(Some(fast), chrono, "{}", text);
+            }
+            if chrono.is_some() {
+                proptest::prop_assert_eq!(parse_any(&text).ok(), chrono, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_rfc3339_reads_the_usual_forms_and_leaves_the_rest() {
+        let at = |t: &str| rfc3339_seconds(t.as_bytes());
+        assert_eq!(at("2026-11-26T09:15:00+05:30"), Some(1_795_664_700));
+        assert_eq!(at("2026-11-26T03:45:00Z"), Some(1_795_664_700));
+        assert_eq!(at("2026-11-25T22:15:00-05:30"), Some(1_795_664_700));
+        for other in [
+            "2026-11-26T09:15:00.5+05:30",
+            "2026-11-26 09:15:00+05:30",
+            "2026-11-26t09:15:00+05:30",
+            "2016-12-31T23:59:60Z",
+            "2026-02-29T09:15:00+05:30",
+            "2026-11-26T09:15:00+05:60",
+            "2026-11-26T09:15:00+24:00",
+            "2026-11-26T09:15:00z",
+            "2026-11-26T09:15:00",
+            "2026-11-26T09:15",
+            "+2026-11-26T09:15:00Z",
+        ] {
+            assert_eq!(at(other), None, "{other}");
+        }
+    }
+
     #[test]
     fn epoch_round_trip() {
-        let t = parse("2026-11-26 09:15:07").unwrap();
-        assert_eq!(from_epoch(t.timestamp()), t);
+        let seconds = parse("2026-11-26 09:15:07").unwrap();
+        assert_eq!(from_epoch(seconds).timestamp(), seconds);
+        assert_eq!(format(&from_epoch(seconds)), "2026-11-26T09:15:07+05:30");
+    }
+
+    #[test]
+    fn bounds_are_the_moments_gst_began_and_the_year_2100_began_in_ist() {
+        assert_eq!(parse("2017-07-01 00:00"), Ok(GST_BEGAN));
+        assert!(parse("2017-06-30T18:29:59Z").is_err());
+        assert_eq!(parse("2099-12-31T23:59:59+05:30"), Ok(LAST_YEAR_BEGAN - 1));
+        let e = parse("2099-12-31T18:30:00Z").unwrap_err();
+        assert!(e.contains("year 2100"), "{e}");
     }
 }

@@ -365,7 +365,7 @@ mod tests {
     }
 
     fn now() -> i64 {
-        time::parse(NOW).unwrap().timestamp()
+        time::parse(NOW).unwrap()
     }
 
     fn collect(batch: &Batch<'_>, gstin_order: bool) -> Vec<Event<'static>> {
@@ -463,7 +463,7 @@ mod tests {
     fn out_of_order_names_the_last_change() {
         let t = text(&["27AAPFU0939F1ZV,enable,6h,2026-11-26 09:00,old"]);
         let mut batch = Batch::read(&Source::Stdin, t.as_bytes(), b',', now()).unwrap();
-        let last = time::parse("2026-11-26 12:00").unwrap().timestamp();
+        let last = time::parse("2026-11-26 12:00").unwrap();
         let g: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
         let current = Session {
             enabled: true,
