@@ -266,7 +266,8 @@ impl<'t> Batch<'t> {
         self.by_gstin = steps.iter().map(|s| s.index).collect();
         let mut changed: Vec<(Gstin, Session)> =
             sessions.into_iter().filter(|(_, (_, c))| *c).map(|(g, (s, _))| (g, s)).collect();
-        changed.sort_by_key(|(g, _)| *g);
+        // Unstable: each GSTIN is there once.
+        changed.sort_unstable_by_key(|(g, _)| *g);
         (tally, changed)
     }
 
