@@ -103,8 +103,9 @@ fn parse_any(text: &str) -> Result<i64, String> {
 
 /// The common RFC 3339 forms, `YYYY-MM-DDTHH:MM:SS+HH:MM` and
 /// `YYYY-MM-DDTHH:MM:SSZ`, read straight to seconds since the epoch: an
-/// instructions file has one in every row, and chrono's general parser
-/// cost ten times as much. `None` for anything else (another separator,
+/// instructions file has one in every row, and through chrono's general
+/// parser [`parse`] took twice the instructions (573 a call against 273,
+/// callgrind). `None` for anything else (another separator,
 /// fractions, a leap second, an impossible date), which chrono then reads
 /// or refuses exactly as before.
 fn rfc3339_seconds(t: &[u8]) -> Option<i64> {

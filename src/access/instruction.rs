@@ -173,8 +173,8 @@ pub fn parse<'t>(
 }
 
 /// `str::trim`, without its scan from both ends when both end bytes are
-/// printable ASCII, as they nearly always are: five cells a row, read three
-/// times each, made the scan a tenth of a batch's parsing.
+/// printable ASCII, as they nearly always are: with five cells a row, each
+/// parsed three times, the scan was about a tenth of a batch's parsing.
 fn trim(s: &str) -> &str {
     match s.as_bytes() {
         [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
