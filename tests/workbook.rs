@@ -268,3 +268,83 @@ fn a_password_protected_workbook_is_exit_2() {
     let run = Dir::new().cmd().arg_path_first("validate", fixture).run(2);
     assert!(run.stderr().contains("password protected"), "{}", run.stderr());
 }
+
+/// A sheet of `rows` vendors (name, GSTIN; every seventh GSTIN has a bad
+/// check character) as a workbook, and the same rows as CSV.
+fn vendors(dir: &Dir, rows: u32) -> String {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let mut csv = String::from("Name,GSTIN\n");
+    ws.write_string(0, 0, "Name").unwrap();
+    ws.write_string(0, 1, "GSTIN").unwrap();
+    for i in 1..=rows {
+        let (name, gstin) = (
+            format!("Vendor {i}"),
+            ["27AAPFU0939F1ZV", "27AAPFU0939F1ZX"][usize::from(i % 7 == 0)],
+        );
+        ws.write_string(i, 0, &name).unwrap();
+        ws.write_string(i, 1, gstin).unwrap();
+        csv.push_str(&format!("{name},{gstin}\n"));
+    }
+    book.save(dir.join("big.xlsx")).unwrap();
+    csv
+}
+
+/// Rewrites one entry of a zip archive (a workbook's part) with `edit`.
+fn edit_part(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    part: &str,
+    edit: impl Fn(String) -> String,
+) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == part {
+            bytes = edit(String::from_utf8(bytes).unwrap()).into_bytes();
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
+}
+
+/// A sheet is streamed to the checks in pieces of 1 MiB of CSV text: one
+/// several pieces long reads exactly as the same rows in CSV do, and
+/// damage met after the first pieces stops the run with exit 2, naming
+/// the sheet, with no report left behind.
+#[test]
+fn a_sheet_longer_than_one_piece_streams_as_its_csv_reads_and_damage_midway_is_exit_2() {
+    let dir = Dir::new();
+    let csv = vendors(&dir, 120_000);
+    assert!(csv.len() > 3 << 20, "the sheet must span several pieces");
+    dir.write("big.csv", &csv);
+    let from_csv = dir.cmd().args(["validate", "big.csv", "-q", "-o", "csv.csv"]).run(1);
+    let from_book = dir.cmd().args(["validate", "big.xlsx", "-q", "-o", "book.csv"]).run(1);
+    assert_eq!(from_book.stderr(), from_csv.stderr());
+    assert_eq!(dir.read("book.csv"), dir.read("csv.csv"));
+    assert_eq!(dir.read("book.csv").lines().count(), 120_001);
+
+    // The last row relabelled as row 5: its cells arrive out of order,
+    // long after the first pieces were handed over.
+    edit_part(&dir.join("big.xlsx"), &dir.join("bad.xlsx"), "xl/worksheets/sheet1.xml", |xml| {
+        xml.replace("r=\"120001\"", "r=\"5\"")
+            .replace("r=\"A120001\"", "r=\"A5\"")
+            .replace("r=\"B120001\"", "r=\"B5\"")
+    });
+    let run = dir.cmd().args(["validate", "bad.xlsx", "-q", "-o", "bad.csv"]).run(2);
+    assert!(
+        run.stderr().contains("bad.xlsx: sheet \"Sheet1\": its cells are out of order"),
+        "{}",
+        run.stderr()
+    );
+    // A workbook's damage, as on opening; not a failed read of the file.
+    assert!(!run.stderr().contains("cannot read"), "{}", run.stderr());
+    assert!(!dir.join("bad.csv").exists());
+    assert!(!dir.files().iter().any(|f| f.contains("partial")), "{:?}", dir.files());
+}

@@ -262,8 +262,8 @@ impl BlockReader {
         }
         match &source {
             Source::File(p) if book => {
-                let csv = super::workbook::to_csv(p, sheet, headers)?;
-                BlockReader::from_reader(source, Box::new(io::Cursor::new(csv)), b',', None)
+                let text = super::workbook::open_csv(p, sheet, headers)?;
+                BlockReader::from_reader(source, Box::new(text), b',', None)
             }
             _ => BlockReader::open(source, flag),
         }
@@ -280,8 +280,7 @@ impl BlockReader {
         delimiter: u8,
         len: Option<u64>,
     ) -> Result<BlockReader> {
-        let (inner, utf16) =
-            utf16::sniff(inner).map_err(|e| Error::Read { path: source.path(), source: e })?;
+        let (inner, utf16) = utf16::sniff(inner).map_err(|e| read_error(&source, e))?;
         Ok(BlockReader {
             source,
             inner,
@@ -318,7 +317,7 @@ impl BlockReader {
     }
 
     fn read_err(&self, e: io::Error) -> Error {
-        Error::Read { path: self.source.path(), source: e }
+        read_error(&self.source, e)
     }
 
     /// Reads until `pending` holds at least `want` bytes or the input ends.
@@ -415,6 +414,16 @@ impl BlockReader {
         rest.extend_from_slice(&self.pending);
         self.pending = rest;
         Ok(Some((fields, rows)))
+    }
+}
+
+/// A failed read of `source`: damage met inside a workbook's sheet as it
+/// streams is [`Error::Workbook`], as it is when met on opening; anything
+/// else is [`Error::Read`].
+fn read_error(source: &Source, e: io::Error) -> Error {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<super::workbook::SheetError>()) {
+        Some(sheet) => Error::Workbook { path: source.path(), message: sheet.0.clone() },
+        None => Error::Read { path: source.path(), source: e },
     }
 }
 

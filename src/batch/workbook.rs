@@ -10,6 +10,7 @@
 //! leading zeros, a formula gives its last computed value.
 
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto};
 
@@ -54,23 +55,113 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Reads a sheet of the workbook at `path` as CSV text. `sheet` is a name,
-/// or a 1-based number among all sheets; by default the first visible
-/// worksheet. With `headers`, rows above the header row (the first of the
-/// top rows that names a GSTIN or PAN column, else the first with two or
-/// more filled cells) are treated as titles.
+/// Bytes of CSV text handed over at a time, and how many such pieces may
+/// wait: the sheet's thread runs at most this far ahead of the rows being
+/// checked, so memory does not grow with the sheet.
+const PIECE: usize = 1 << 20;
+const PIECES_AHEAD: usize = 4;
+
+/// What the sheet's thread hands over.
+enum Piece {
+    Text(Vec<u8>),
+    Failed(String),
+    Done,
+}
+
+/// A failure met inside a sheet while its text streams, carried through
+/// [`std::io::Error`] so that the block reader reports it as
+/// [`Error::Workbook`], as it would have been before any row was read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SheetError(pub String);
+
+/// A sheet as CSV text, read on its own thread as it is asked for: a
+/// [`std::io::Read`] whose memory is a few pieces, however large the sheet.
+pub struct SheetText {
+    rx: Receiver<Piece>,
+    piece: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl std::io::Read for SheetText {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.piece.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Piece::Text(t)) => (self.piece, self.at) = (t, 0),
+                Ok(Piece::Done) => self.done = true,
+                Ok(Piece::Failed(m)) => return Err(std::io::Error::other(SheetError(m))),
+                // The thread ended without saying so (it panicked): never a
+                // silently shortened sheet.
+                Err(_) => {
+                    return Err(std::io::Error::other(SheetError(
+                        "the workbook's reader stopped before the end of the sheet".into(),
+                    )));
+                }
+            }
+        }
+        let n = buf.len().min(self.piece.len() - self.at);
+        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Opens a sheet of the workbook at `path` as CSV text, read on its own
+/// thread. `sheet` is a name, or a 1-based number among all sheets; by
+/// default the first visible worksheet. With `headers`, rows above the
+/// header row (the first of the top rows that names a GSTIN or PAN
+/// column, else the first with two or more filled cells) are treated as
+/// titles. It returns once the first piece of text is ready, so a file
+/// that cannot be opened fails here.
 ///
 /// # Errors
 /// [`Error::Workbook`]: not a workbook (a CSV renamed `.xlsx`), damaged or
-/// password-protected, no such sheet, or no visible worksheet.
-pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>> {
+/// password-protected, no such sheet, or no visible worksheet. Damage
+/// further into the sheet fails the read that meets it, as a
+/// [`SheetError`].
+pub fn open_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<SheetText> {
+    let (tx, rx) = sync_channel(PIECES_AHEAD);
+    let (owned_path, sheet) = (path.to_path_buf(), sheet.map(str::to_string));
     let err = |message: String| Error::Workbook { path: path.to_path_buf(), message };
+    std::thread::Builder::new()
+        .name("workbook".into())
+        .spawn(move || {
+            let last = match sheet_text(&owned_path, sheet.as_deref(), headers, &tx) {
+                Ok(()) => Piece::Done,
+                Err(message) => Piece::Failed(message),
+            };
+            // The reader may be gone (the run stopped): nothing to tell.
+            let _ = tx.send(last);
+        })
+        .map_err(|e| err(format!("cannot start reading it: {e}")))?;
+    let mut text = SheetText { rx, piece: Vec::new(), at: 0, done: false };
+    match text.rx.recv() {
+        Ok(Piece::Text(t)) => text.piece = t,
+        Ok(Piece::Done) => text.done = true,
+        Ok(Piece::Failed(message)) => return Err(err(message)),
+        Err(_) => return Err(err("the workbook's reader stopped before the first row".into())),
+    }
+    Ok(text)
+}
+
+/// Sends the sheet's CSV text to `tx` in pieces of about [`PIECE`] bytes.
+/// Stops early, without an error, when the reader is gone.
+fn sheet_text(
+    path: &Path,
+    sheet: Option<&str>,
+    headers: bool,
+    tx: &SyncSender<Piece>,
+) -> std::result::Result<(), String> {
     // calamine reads an .ods whole as it opens it: bound it first.
     if is_ods(path) {
-        ods_extent(path, MAX_WHOLE_CELLS).map_err(err)?;
+        ods_extent(path, MAX_WHOLE_CELLS)?;
     }
     let mut book = open_workbook_auto(path).map_err(|e| {
-        err(format!("cannot be read as a workbook (damaged, password-protected, or not one): {e}"))
+        format!("cannot be read as a workbook (damaged, password-protected, or not one): {e}")
     })?;
     let sheets = book.sheets_metadata().to_vec();
     let list = || sheets.iter().map(|s| format!("{:?}", s.name)).collect::<Vec<_>>().join(", ");
@@ -79,49 +170,62 @@ pub fn to_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Vec<u8>
             Some(s) => s.name.clone(),
             None => match want.trim().parse::<usize>() {
                 Ok(n) if n >= 1 && n <= sheets.len() => sheets[n - 1].name.clone(),
-                _ => return Err(err(format!("no sheet {want:?}; the sheets are {}", list()))),
+                _ => return Err(format!("no sheet {want:?}; the sheets are {}", list())),
             },
         },
         None => sheets
             .iter()
             .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
             .map(|s| s.name.clone())
-            .ok_or_else(|| err(format!("no visible worksheet; the sheets are {}", list())))?,
+            .ok_or_else(|| format!("no visible worksheet; the sheets are {}", list()))?,
     };
-    let sheet_err = |e: &dyn std::fmt::Display| err(format!("sheet {name:?}: {e}"));
-    let cell_err = |e: String| err(format!("sheet {name:?}: {e}"));
+    let in_sheet = |e: &dyn std::fmt::Display| format!("sheet {name:?}: {e}");
     let mut rows = Rows::new(headers);
+    // Hands over a full piece; false once the reader is gone.
+    let handed = |rows: &mut Rows| {
+        rows.out.len() < PIECE || tx.send(Piece::Text(std::mem::take(&mut rows.out))).is_ok()
+    };
     // xlsx and xlsb are streamed cell by cell: memory follows the cells
     // that exist, never the sheet's extent (one cell at XFD1048576 must
     // not cost a dense range). xls (at most 65,536 x 256) and ods are read
     // whole by calamine.
     match &mut book {
         Sheets::Xlsx(x) => {
-            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(&e))?;
+            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| in_sheet(&e))?;
             rows.col0 = cells.dimensions().start.1;
-            while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(&e))? {
+            while let Some(cell) = cells.next_cell().map_err(|e| in_sheet(&e))? {
                 rows.push(cell.get_position(), Data::from(cell.get_value().clone()))
-                    .map_err(cell_err)?;
+                    .map_err(|e| in_sheet(&e))?;
+                if !handed(&mut rows) {
+                    return Ok(());
+                }
             }
         }
         Sheets::Xlsb(x) => {
-            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(&e))?;
+            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| in_sheet(&e))?;
             rows.col0 = cells.dimensions().start.1;
-            while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(&e))? {
+            while let Some(cell) = cells.next_cell().map_err(|e| in_sheet(&e))? {
                 rows.push(cell.get_position(), Data::from(cell.get_value().clone()))
-                    .map_err(cell_err)?;
+                    .map_err(|e| in_sheet(&e))?;
+                if !handed(&mut rows) {
+                    return Ok(());
+                }
             }
         }
         _ => {
-            let range = book.worksheet_range(&name).map_err(|e| sheet_err(&e))?;
+            let range = book.worksheet_range(&name).map_err(|e| in_sheet(&e))?;
             let (r0, c0) = range.start().unwrap_or((0, 0));
             rows.col0 = c0;
             for (r, c, v) in range.used_cells() {
-                rows.push((r0 + r as u32, c0 + c as u32), v.clone()).map_err(cell_err)?;
+                rows.push((r0 + r as u32, c0 + c as u32), v.clone()).map_err(|e| in_sheet(&e))?;
+                if !handed(&mut rows) {
+                    return Ok(());
+                }
             }
         }
     }
-    Ok(rows.finish())
+    let _ = tx.send(Piece::Text(rows.finish()));
+    Ok(())
 }
 
 /// The most cells (rows times columns of the used area) of an `.ods`, which
@@ -321,5 +425,61 @@ impl Rows {
             self.write_row(r, &cells);
         }
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn text_of(pieces: Vec<Piece>) -> SheetText {
+        let (tx, rx) = sync_channel(pieces.len() + 1);
+        for p in pieces {
+            tx.send(p).unwrap();
+        }
+        SheetText { rx, piece: Vec::new(), at: 0, done: false }
+    }
+
+    #[test]
+    fn pieces_read_back_whole_at_any_read_size() {
+        let pieces = || {
+            vec![
+                Piece::Text(b"GSTIN\n27AAPF".to_vec()),
+                Piece::Text(Vec::new()),
+                Piece::Text(b"U0939F1ZV\n".to_vec()),
+                Piece::Done,
+            ]
+        };
+        let mut all = Vec::new();
+        text_of(pieces()).read_to_end(&mut all).unwrap();
+        assert_eq!(all, b"GSTIN\n27AAPFU0939F1ZV\n");
+        let mut text = text_of(pieces());
+        let mut one = Vec::new();
+        let mut byte = [0u8; 1];
+        while text.read(&mut byte).unwrap() == 1 {
+            one.push(byte[0]);
+        }
+        assert_eq!(one, all);
+        // Done stays done.
+        assert_eq!(text.read(&mut byte).unwrap(), 0);
+    }
+
+    #[test]
+    fn damage_midway_is_a_sheet_error_and_a_vanished_reader_never_an_end() {
+        let mut text =
+            text_of(vec![Piece::Text(b"GSTIN\n".to_vec()), Piece::Failed("out of order".into())]);
+        let mut all = Vec::new();
+        let e = text.read_to_end(&mut all).unwrap_err();
+        assert_eq!(all, b"GSTIN\n");
+        let sheet = e.get_ref().and_then(|i| i.downcast_ref::<SheetError>()).unwrap();
+        assert_eq!(sheet.0, "out of order");
+
+        // The thread gone without a last word (it panicked): an error, not
+        // a shortened sheet read as whole.
+        let mut text = text_of(vec![Piece::Text(b"GSTIN\n".to_vec())]);
+        let e = text.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("stopped before the end"), "{e}");
     }
 }
