@@ -348,3 +348,32 @@ fn a_sheet_longer_than_one_piece_streams_as_its_csv_reads_and_damage_midway_is_e
     assert!(!dir.join("bad.csv").exists());
     assert!(!dir.files().iter().any(|f| f.contains("partial")), "{:?}", dir.files());
 }
+
+/// The edges of a streamed sheet: an empty sheet is an empty input (exit 2,
+/// as an empty CSV file is); a header alone is a run over no rows; a sheet
+/// whose cells start at C3 reads from its own first column, rows numbered
+/// as the sheet numbers them.
+#[test]
+fn an_empty_sheet_a_header_alone_and_an_offset_sheet_read_as_before() {
+    let dir = Dir::new();
+    let save = |name: &str, cells: &[(u32, u16, &str)]| {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        for &(r, c, text) in cells {
+            ws.write_string(r, c, text).unwrap();
+        }
+        book.save(dir.join(name)).unwrap();
+    };
+    save("empty.xlsx", &[]);
+    save("header.xlsx", &[(0, 0, "GSTIN")]);
+    save("offset.xlsx", &[(2, 2, "GSTIN"), (3, 2, "27AAPFU0939F1ZV")]);
+    let run = dir.cmd().args(["validate", "empty.xlsx", "-q"]).run(2);
+    assert!(run.stderr().contains("there is no header row"), "{}", run.stderr());
+    let run = dir.cmd().args(["validate", "header.xlsx", "-q"]).run(0);
+    assert_eq!(run.stdout().lines().count(), 1, "{}", run.stdout());
+    let run = dir.cmd().args(["validate", "offset.xlsx", "-q"]).run(0);
+    let (h, rows) = csv_rows(&run.stdout());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][col(&h, "GSTIN")], "27AAPFU0939F1ZV");
+    assert_eq!(rows[0][col(&h, "gstbatch_row")], "4");
+}
