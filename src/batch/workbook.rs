@@ -84,24 +84,32 @@ pub struct SheetText {
     done: bool,
 }
 
+impl SheetText {
+    /// Takes the next piece from the sheet's thread.
+    fn take_piece(&mut self) -> std::result::Result<(), SheetError> {
+        match self.rx.recv() {
+            Ok(Piece::Text(t)) => (self.piece, self.at) = (t, 0),
+            Ok(Piece::Done) => self.done = true,
+            Ok(Piece::Failed(m)) => return Err(SheetError(m)),
+            // The thread ended without saying so (it panicked): never a
+            // silently shortened sheet.
+            Err(_) => {
+                return Err(SheetError(
+                    "the workbook's reader stopped before the end of the sheet".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl std::io::Read for SheetText {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.at == self.piece.len() {
             if self.done {
                 return Ok(0);
             }
-            match self.rx.recv() {
-                Ok(Piece::Text(t)) => (self.piece, self.at) = (t, 0),
-                Ok(Piece::Done) => self.done = true,
-                Ok(Piece::Failed(m)) => return Err(std::io::Error::other(SheetError(m))),
-                // The thread ended without saying so (it panicked): never a
-                // silently shortened sheet.
-                Err(_) => {
-                    return Err(std::io::Error::other(SheetError(
-                        "the workbook's reader stopped before the end of the sheet".into(),
-                    )));
-                }
-            }
+            self.take_piece().map_err(std::io::Error::other)?;
         }
         let n = buf.len().min(self.piece.len() - self.at);
         buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
@@ -139,12 +147,7 @@ pub fn open_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Sheet
         })
         .map_err(|e| err(format!("cannot start reading it: {e}")))?;
     let mut text = SheetText { rx, piece: Vec::new(), at: 0, done: false };
-    match text.rx.recv() {
-        Ok(Piece::Text(t)) => text.piece = t,
-        Ok(Piece::Done) => text.done = true,
-        Ok(Piece::Failed(message)) => return Err(err(message)),
-        Err(_) => return Err(err("the workbook's reader stopped before the first row".into())),
-    }
+    text.take_piece().map_err(|e| err(e.0))?;
     Ok(text)
 }
 
