@@ -109,22 +109,24 @@ fn parse_any(text: &str) -> Result<i64, String> {
 /// fractions, a leap second, an impossible date), which chrono then reads
 /// or refuses exactly as before.
 fn rfc3339_seconds(t: &[u8]) -> Option<i64> {
-    let (date_time, offset) = match t.len() {
-        20 if t[19] == b'Z' => (&t[..19], 0),
+    // Seconds east of UTC; the date and time are the first 19 bytes.
+    let offset = match t.len() {
+        20 if t[19] == b'Z' => 0,
         25 if t[22] == b':' => {
             let (hours, minutes) = (number(&t[20..22])?, number(&t[23..25])?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
-            let minutes = i64::from(hours * 60 + minutes);
+            let seconds = i64::from(hours * 3600 + minutes * 60);
             match t[19] {
-                b'+' => (&t[..19], minutes * 60),
-                b'-' => (&t[..19], -minutes * 60),
+                b'+' => seconds,
+                b'-' => -seconds,
                 _ => return None,
             }
         }
         _ => return None,
     };
+    let date_time = &t[..19];
     let punctuation = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
     if punctuation.iter().any(|&(i, c)| date_time[i] != c) {
         return None;

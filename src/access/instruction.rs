@@ -176,9 +176,8 @@ pub fn parse<'t>(
 /// printable ASCII, as they nearly always are: with five cells a row, each
 /// parsed three times, the scan was about a tenth of a batch's parsing.
 fn trim(s: &str) -> &str {
-    match s.as_bytes() {
-        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
-        [only] if only.is_ascii_graphic() => s,
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
         _ => s.trim(),
     }
 }
