@@ -35,6 +35,8 @@ pub enum Fault {
     NotJson,
     /// The token expires just before this request.
     ExpireToken,
+    /// Answer with this status and this body exactly; a 200 is paid.
+    Raw(u16, String),
 }
 
 /// A PAN as the Income Tax Department knows it.
@@ -87,6 +89,8 @@ pub struct State {
     pub max_in_flight: u64,
     /// Requests that broke the header rules (sent 401 for them).
     pub bad_headers: Vec<String>,
+    /// Refuse every token on a search (401), even one just issued.
+    pub refuse_tokens: bool,
     token: Option<String>,
 }
 
@@ -246,6 +250,9 @@ fn answer(
     if s.token.as_deref() != Some(auth.as_str()) {
         return Some((403, String::new(), error(403, "Invalid token")));
     }
+    if s.refuse_tokens {
+        return Some((401, String::new(), error(401, "Unauthorized")));
+    }
     match fault {
         Some(Fault::Status(code, retry)) => {
             let extra = retry.map(|r| format!("retry-after: {r}\r\n")).unwrap_or_default();
@@ -258,6 +265,10 @@ fn answer(
             s = state.lock().expect("state");
         }
         Some(Fault::NotJson) => return Some((200, String::new(), "<html>gateway</html>".into())),
+        Some(Fault::Raw(status, body)) => {
+            s.paid += u64::from(status == 200);
+            return Some((status, String::new(), body));
+        }
         Some(Fault::ExpireToken) | None => {}
     }
     if s.credits.is_some_and(|c| s.paid >= c) {

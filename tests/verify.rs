@@ -6,15 +6,15 @@ use std::time::{Duration, Instant};
 use crate::emulator::{Emulator, Fault, KEY, SECRET};
 use crate::util::{Cmd, Dir, report_rows};
 
-const A: &str = "27AAPFU0939F1ZV";
-const B: &str = "29AAACR5055K1Z3";
+pub const A: &str = "27AAPFU0939F1ZV";
+pub const B: &str = "29AAACR5055K1Z3";
 const C: &str = "33AAACT2727Q1Z3";
 const D: &str = "06DELI09652G1DA";
-const NOW: &str = "2026-11-27 10:00";
+pub const NOW: &str = "2026-11-27 10:00";
 
 /// `gstbatch verify` against `emu`, with credentials in the environment,
 /// fast retries, a store in the test folder.
-fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
+pub fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
     let timeout: &[&str] = if args.contains(&"--timeout") { &[] } else { &["--timeout", "5s"] };
     dir.cmd()
         .args(["verify"])
@@ -26,7 +26,7 @@ fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
         .env("GSTBATCH_TEST_BACKOFF_MS", "10")
 }
 
-fn vendors(dir: &Dir, lines: &[&str]) {
+pub fn vendors(dir: &Dir, lines: &[&str]) {
     dir.write("v.csv", format!("Name,GSTIN\n{}\n", lines.join("\n")));
 }
 
@@ -45,7 +45,7 @@ fn active_vendors(n: usize, latency: Duration) -> (Emulator, Vec<String>, Dir) {
 }
 
 /// A vendor file with one row for each of `ids`.
-fn vendors_of(dir: &Dir, ids: &[String]) {
+pub fn vendors_of(dir: &Dir, ids: &[String]) {
     let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
     vendors(dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
 }
@@ -153,7 +153,7 @@ fn concurrency_is_respected() {
 }
 
 /// Valid GSTINs, made by the hidden `generate` command.
-fn generated_gstins(n: usize) -> Vec<String> {
+pub fn generated_gstins(n: usize) -> Vec<String> {
     let dir = Dir::new();
     dir.cmd()
         .args([

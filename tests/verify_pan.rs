@@ -6,7 +6,7 @@
 use crate::emulator::{Emulator, KEY, PanRecord, SECRET};
 use crate::util::{Cmd, Dir, report_rows};
 
-fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
+pub fn verify(dir: &Dir, emu: &Emulator, args: &[&str]) -> Cmd {
     dir.cmd()
         .args(["verify", "--consent", "--name-column", "Name", "--dob-column", "DOB"])
         .args(args)

@@ -28,13 +28,17 @@ pub enum Verdict {
     Malformed,
     /// No answer after the retries.
     Unavailable,
+    /// The provider answered with something that is not a verdict (an
+    /// error code it did not explain, an answer for another identifier, a
+    /// body that is not the contract's): paid for, not cached, not retried.
+    ProviderError,
     /// Not asked: budget, `--offline`, `--dry-run`, or a stop.
     NotChecked,
 }
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 11] = [
+    pub const ALL: [Verdict; 12] = [
         Verdict::Active,
         Verdict::Cancelled,
         Verdict::Suspended,
@@ -45,6 +49,7 @@ impl Verdict {
         Verdict::Invalid,
         Verdict::Malformed,
         Verdict::Unavailable,
+        Verdict::ProviderError,
         Verdict::NotChecked,
     ];
 
@@ -61,6 +66,7 @@ impl Verdict {
             Verdict::Invalid => "invalid",
             Verdict::Malformed => "malformed",
             Verdict::Unavailable => "unavailable",
+            Verdict::ProviderError => "provider_error",
             Verdict::NotChecked => "not_checked",
         }
     }
@@ -124,31 +130,82 @@ pub struct Parsed {
     pub transaction_id: String,
 }
 
-/// Reads a 200 response body. `None` when it is not the contract's JSON
-/// (which SPEC.md 7.2 retries like a failure).
-pub fn parse(body: &str) -> Option<Parsed> {
-    let v: Value = serde_json::from_str(body).ok()?;
+/// Why a 200 body is not a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unread {
+    /// Not JSON at all (a gateway's HTML page, a body cut short): worth
+    /// another try (SPEC.md 7.2).
+    NotJson,
+    /// Well-formed JSON that is not a verdict: the same question would get
+    /// the same answer, so it is `provider_error` at once, with why.
+    NotVerdict(String),
+}
+
+/// A 200 body's JSON and its `transaction_id`, or [`Unread::NotJson`].
+fn envelope(body: &str) -> Result<(Value, String), Unread> {
+    let v: Value = serde_json::from_str(body).map_err(|_| Unread::NotJson)?;
     let transaction_id = text(&v, "transaction_id");
-    let mut data = v.get("data")?;
+    Ok((v, transaction_id))
+}
+
+/// A GST failure inside a 200 (SPEC.md 7.1): `data.status_cd` `"0"`, an
+/// `error` object or list, or a flat `error_code`. Returns the code and the
+/// message.
+fn gst_failure(data: &Value) -> Option<(String, String)> {
+    let coded = |v: &Value| {
+        let code =
+            ["error_cd", "error_code", "code"].iter().map(|k| text(v, k)).find(|c| !c.is_empty());
+        (code.unwrap_or_default(), text(v, "message"))
+    };
+    if let Some(e) = data.get("error").filter(|e| !e.is_null()) {
+        let first = e.as_array().and_then(|a| a.first()).unwrap_or(e);
+        return Some(if first.is_object() {
+            coded(first)
+        } else {
+            (String::new(), printable(&first.to_string()).into_owned())
+        });
+    }
+    if data.get("error_code").is_some() || data.get("error_cd").is_some() {
+        return Some(coded(data));
+    }
+    let failed = matches!(data.get("status_cd"), Some(Value::String(s)) if s.trim() == "0")
+        || data.get("status_cd").and_then(Value::as_i64) == Some(0);
+    failed.then(|| coded(data))
+}
+
+/// Reads a 200 response body to the GSTIN search for `asked`.
+///
+/// # Errors
+/// [`Unread`]: not JSON (retried), or not a verdict for `asked`.
+pub fn parse(body: &str, asked: &str) -> Result<Parsed, Unread> {
+    let (v, transaction_id) = envelope(body)?;
+    let not = |why: String| Unread::NotVerdict(why);
+    let mut data = v.get("data").ok_or_else(|| not("the answer holds no data".into()))?;
+    if let Some((code, message)) = gst_failure(data) {
+        let message = format!("{code}: {message}");
+        return match code.as_str() {
+            "NOGSTIN" | "SWEB_9035" => Ok(Parsed {
+                verdict: Verdict::NotFound,
+                record: Record { message, ..Record::default() },
+                transaction_id,
+            }),
+            _ => Err(not(format!("the provider answered with an error: {message}"))),
+        };
+    }
     // Some answers nest the record one level deeper, beside `status_cd`.
     if let Some(inner) = data.get("data").filter(|d| d.is_object()) {
         data = inner;
     }
     if !data.is_object() {
-        return None;
-    }
-    if let Some(code) = data.get("error_code").and_then(Value::as_str) {
-        let known = matches!(code, "NOGSTIN" | "SWEB_9035");
-        let message = format!("{code}: {}", text(data, "message"));
-        return known.then(|| Parsed {
-            verdict: Verdict::NotFound,
-            record: Record { message, ..Record::default() },
-            transaction_id: transaction_id.clone(),
-        });
+        return Err(not("the answer's data is not a taxpayer record".into()));
     }
     let sts = text(data, "sts");
-    if sts.is_empty() && text(data, "gstin").is_empty() {
-        return None;
+    let gstin = text(data, "gstin");
+    if sts.is_empty() && gstin.is_empty() {
+        return Err(not("the answer holds neither a GSTIN nor a status".into()));
+    }
+    if !gstin.eq_ignore_ascii_case(asked) {
+        return Err(not(format!("the answer is for {gstin:?}, not the GSTIN asked ({asked})")));
     }
     let lower = sts.to_ascii_lowercase();
     let verdict = match lower.as_str() {
@@ -169,22 +226,42 @@ pub fn parse(body: &str) -> Option<Parsed> {
         legal_name: text(data, "lgnm"),
         trade_name: text(data, "tradeNam"),
         registration_date: iso_date(&text(data, "rgdt")),
-        cancellation_date: iso_date(&text(data, "cxdt")),
+        cancellation_date: match text(data, "cxdt").as_str() {
+            "-" | "NA" | "N/A" => String::new(),
+            cxdt => iso_date(cxdt),
+        },
         constitution: text(data, "ctb"),
         taxpayer_type: text(data, "dty"),
         address,
         pincode: text(addr, "pncd"),
-        last_updated: iso_date(&text(data, "lstupdt")),
+        last_updated: iso_date(
+            &Some(text(data, "lstupdt"))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| text(data, "lstupddt")),
+        ),
         ..Record::default()
     };
-    Some(Parsed { verdict, record, transaction_id })
+    Ok(Parsed { verdict, record, transaction_id })
 }
 
-/// Reads a 200 response body of a PAN verification. `None` when it is not
-/// the contract's JSON.
-pub fn parse_pan(body: &str) -> Option<Parsed> {
-    let v: Value = serde_json::from_str(body).ok()?;
-    let data = v.get("data").filter(|d| d.is_object())?;
+/// Reads a 200 response body to the PAN verification of `asked`.
+///
+/// # Errors
+/// [`Unread`]: not JSON (retried), or not a verdict for `asked`.
+pub fn parse_pan(body: &str, asked: &str) -> Result<Parsed, Unread> {
+    let (v, transaction_id) = envelope(body)?;
+    let not = |why: String| Unread::NotVerdict(why);
+    let data = v
+        .get("data")
+        .filter(|d| d.is_object())
+        .ok_or_else(|| not("the answer holds no data".into()))?;
+    if let Some((code, message)) = gst_failure(data) {
+        return Err(not(format!("the provider answered with an error: {code}: {message}")));
+    }
+    let pan = text(data, "pan");
+    if !pan.eq_ignore_ascii_case(asked) {
+        return Err(not(format!("the answer is for {pan:?}, not the PAN asked ({asked})")));
+    }
     let status = text(data, "status").to_ascii_lowercase();
     let category = text(data, "category").to_ascii_lowercase();
     let seeding = text(data, "aadhaar_seeding_status").to_ascii_lowercase();
@@ -192,7 +269,9 @@ pub fn parse_pan(body: &str) -> Option<Parsed> {
         "valid" if category == "individual" && seeding == "n" => Verdict::Inoperative,
         "valid" => Verdict::Valid,
         "invalid" => Verdict::Invalid,
-        _ => return None,
+        other => {
+            return Err(not(format!("the PAN status {other:?} is not one the contract names")));
+        }
     };
     let record = Record {
         pan_category: category,
@@ -202,14 +281,30 @@ pub fn parse_pan(body: &str) -> Option<Parsed> {
         aadhaar_seeding: seeding,
         ..Record::default()
     };
-    Some(Parsed { verdict, record, transaction_id: text(&v, "transaction_id") })
+    Ok(Parsed { verdict, record, transaction_id })
+}
+
+/// `s` with every control character (and every bidirectional override)
+/// written as `<U+XXXX>`: provider text reaches terminals and text reports,
+/// and an escape sequence in it must never act on them.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| if bad(c) { format!("<U+{:04X}>", c as u32) } else { c.to_string() })
+            .collect(),
+    )
 }
 
 /// A field as text: strings as they are, numbers written out, anything
 /// else (missing, null) blank.
 fn text(v: &Value, key: &str) -> String {
     match v.get(key) {
-        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::String(s)) => printable(s.trim()).into_owned(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     }
@@ -239,7 +334,7 @@ mod tests {
             "dty":"Regular","pradr":{"addr":{"bno":"12","st":"MG Road","loc":"Pune","dst":"Pune",
             "stcd":"Maharashtra","pncd":"411001"}},"unknown":[1,2]}"#;
         for data in [record.to_string(), format!(r#"{{"status_cd":"1","data":{record}}}"#)] {
-            let p = parse(&body(&data)).unwrap();
+            let p = parse(&body(&data), "27AAPFU0939F1ZV").unwrap();
             assert_eq!(p.verdict, Verdict::Active);
             assert_eq!(p.transaction_id, "t-1");
             assert_eq!(p.record.legal_name, "ACME UDYOG LLP");
@@ -255,14 +350,17 @@ mod tests {
             ("Inactive", Verdict::Inactive),
             ("Provisional", Verdict::Inactive),
         ] {
-            let p = parse(&body(&format!(r#"{{"gstin":"X","sts":"{sts}","cxdt":"02/03/2024"}}"#)));
+            let p =
+                parse(&body(&format!(r#"{{"gstin":"X","sts":"{sts}","cxdt":"02/03/2024"}}"#)), "X");
             let p = p.unwrap();
             assert_eq!((p.verdict, p.record.gst_status.as_str()), (want, sts));
             assert_eq!(p.record.cancellation_date, "2024-03-02");
         }
         for code in ["NOGSTIN", "SWEB_9035"] {
-            let p =
-                parse(&body(&format!(r#"{{"error_code":"{code}","message":"No records found"}}"#)));
+            let p = parse(
+                &body(&format!(r#"{{"error_code":"{code}","message":"No records found"}}"#)),
+                "X",
+            );
             let p = p.unwrap();
             assert_eq!(p.verdict, Verdict::NotFound);
             assert!(p.record.message.starts_with(code));
@@ -270,17 +368,74 @@ mod tests {
     }
 
     #[test]
-    fn what_is_not_the_contract_is_none() {
+    fn what_is_not_json_is_retried_and_what_is_not_a_verdict_is_not() {
+        for b in ["", "<html>", "{\"data\":", "\u{1b}[2J"] {
+            assert_eq!(parse(b, "X"), Err(Unread::NotJson), "{b}");
+            assert_eq!(parse_pan(b, "X"), Err(Unread::NotJson), "{b}");
+        }
+        let not_verdict = |b: &str| matches!(parse(b, "X"), Err(Unread::NotVerdict(_)));
         for b in [
-            "",
-            "<html>",
-            "{}",
-            r#"{"code":200}"#,
-            r#"{"data":"x"}"#,
-            &body("{}"),
-            &body(r#"{"error_code":"OTHER"}"#),
+            "{}".to_string(),
+            r#"{"code":200}"#.to_string(),
+            r#"{"data":"x"}"#.to_string(),
+            body("{}"),
+            body("[1]"),
+            body(r#"{"error_code":"OTHER"}"#),
+            body(r#"{"error_cd":"RET191106","message":"Unknown"}"#),
+            body(r#"{"status_cd":"0","error":{"error_cd":"GSP102","message":"Invalid"}}"#),
+            body(r#"{"status_cd":0}"#),
+            body(r#"{"error":[{"code":"E1","message":"m"}]}"#),
+            body(r#"{"error":"plain text"}"#),
         ] {
-            assert!(parse(b).is_none(), "{b}");
+            assert!(not_verdict(&b), "{b}");
+        }
+        // The provider's code and message are kept, for the report.
+        let Err(Unread::NotVerdict(why)) = parse(
+            &body(r#"{"status_cd":"0","error":{"error_cd":"GSP102","message":"Invalid"}}"#),
+            "X",
+        ) else {
+            panic!("not a provider error");
+        };
+        assert!(why.contains("GSP102: Invalid"), "{why}");
+    }
+
+    #[test]
+    fn an_answer_for_another_identifier_is_not_a_verdict() {
+        let b = body(r#"{"gstin":"27AAPFU0939F1ZV","sts":"Active"}"#);
+        assert_eq!(parse(&b, "27aapfu0939f1zv").unwrap().verdict, Verdict::Active);
+        for asked in ["29AAPFU0939F1ZT", "", "27AAPFU0939F1Z"] {
+            let Err(Unread::NotVerdict(why)) = parse(&b, asked) else { panic!("{asked} accepted") };
+            assert!(why.contains("27AAPFU0939F1ZV"), "{why}");
+        }
+        // A record without its GSTIN is not known to be the one asked.
+        assert!(matches!(parse(&body(r#"{"sts":"Active"}"#), "X"), Err(Unread::NotVerdict(_))));
+        let b = body(r#"{"pan":"AAAPA1234A","status":"valid","category":"company"}"#);
+        assert_eq!(parse_pan(&b, "AAAPA1234A").unwrap().verdict, Verdict::Valid);
+        assert!(matches!(parse_pan(&b, "BBBPB1234B"), Err(Unread::NotVerdict(_))));
+    }
+
+    #[test]
+    fn provider_text_is_printable() {
+        let b = body(
+            r#"{"gstin":"X","sts":"Active","lgnm":"A\u001b]0;owned\u0007B\u001b[2J","tradeNam":"\u202eC"}"#,
+        );
+        let p = parse(&b, "X").unwrap();
+        assert_eq!(p.record.legal_name, "A<U+001B>]0;owned<U+0007>B<U+001B>[2J");
+        assert_eq!(p.record.trade_name, "<U+202E>C");
+        assert_eq!(printable("plain नाम"), "plain नाम");
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(printable("a\r\nb\u{7f}"), "a<U+000D><U+000A>b<U+007F>");
+    }
+
+    #[test]
+    fn blank_dates_and_the_other_update_field() {
+        for cxdt in ["-", "NA", "N/A", ""] {
+            let b = body(&format!(
+                r#"{{"gstin":"X","sts":"Active","cxdt":"{cxdt}","lstupddt":"05/11/2026"}}"#
+            ));
+            let p = parse(&b, "X").unwrap();
+            assert_eq!(p.record.cancellation_date, "");
+            assert_eq!(p.record.last_updated, "2026-11-05");
         }
     }
 
@@ -291,7 +446,7 @@ mod tests {
                 r#"{{"pan":"XXXPX1234A","category":"{category}","status":"{status}","remarks":{remarks},
                 "name_as_per_pan_match":true,"date_of_birth_match":false,"aadhaar_seeding_status":"{seeding}"}}"#
             );
-            parse_pan(&body(&data)).unwrap()
+            parse_pan(&body(&data), "XXXPX1234A").unwrap()
         };
         assert_eq!(pan("valid", "individual", "y", "null").verdict, Verdict::Valid);
         assert_eq!(pan("valid", "individual", "na", "null").verdict, Verdict::Valid);
@@ -304,8 +459,8 @@ mod tests {
             (p.verdict, p.record.pan_remarks.as_str()),
             (Verdict::Invalid, "Holder is Deceased")
         );
-        assert!(parse_pan(&body(r#"{"status":"unknown"}"#)).is_none());
-        assert!(parse_pan("<html>").is_none());
+        let unknown = body(r#"{"pan":"XXXPX1234A","status":"unknown"}"#);
+        assert!(matches!(parse_pan(&unknown, "XXXPX1234A"), Err(Unread::NotVerdict(_))));
     }
 
     #[test]

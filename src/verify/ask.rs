@@ -44,6 +44,9 @@ pub enum Outcome {
     },
     /// The provider refused the value itself (422).
     Refused(String),
+    /// The provider answered (a paid call) with something that is not a
+    /// verdict and would not become one on retry.
+    ProviderError(String),
     /// No answer after the retries.
     Unavailable(String),
     /// Not asked (a stop, the budget, an interruption), and why.
@@ -183,31 +186,33 @@ fn ask_one(
         }
         pace_start(pace, shared);
         let (reply, generation) = client.ask(id);
-        let parse = match id {
-            Question::Gstin(_) => answer::parse,
-            Question::Pan { .. } => answer::parse_pan,
+        let parsed = |body: &str| match id {
+            Question::Gstin(g) => answer::parse(body, g),
+            Question::Pan { pan, .. } => answer::parse_pan(body, pan),
         };
         let (why, wait) = match reply {
-            Reply::Body(body) => match parse(&body) {
-                Some(parsed) => {
+            Reply::Body(body) => match parsed(&body) {
+                Ok(parsed) => {
                     return (Outcome::Answered { parsed: Box::new(parsed), raw: body }, retries);
                 }
-                None => ("200 with a body that is not the provider's JSON".to_string(), None),
+                Err(answer::Unread::NotVerdict(why)) => {
+                    return (Outcome::ProviderError(client.clean(&why)), retries);
+                }
+                Err(answer::Unread::NotJson) => {
+                    ("200 with a body that is not the provider's JSON".to_string(), None)
+                }
             },
             Reply::Refused(message) => return (Outcome::Refused(message), retries),
+            Reply::Unusable(message) => return (Outcome::ProviderError(message), retries),
             Reply::TokenRefused if !reauthenticated => {
                 reauthenticated = true;
                 client.drop_token(generation);
                 continue;
             }
-            Reply::TokenRefused => ("the provider refused a new token too".to_string(), None),
-            Reply::Stop(message) => {
-                let mut s = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                s.stop.get_or_insert_with(|| format!("not asked: {message}"));
-                drop(s);
-                freed.notify_all();
-                return (Outcome::NotAsked(format!("not asked: {message}")), retries);
-            }
+            // SPEC.md 7.2 allows one new token; a fresh one refused too means
+            // the credentials are refused, and retrying would only fail again.
+            Reply::TokenRefused => return stop_all(CREDENTIALS_REFUSED, shared, freed, retries),
+            Reply::Stop(message) => return stop_all(&message, shared, freed, retries),
             Reply::Transient { why, retry_after, throttled } => {
                 if throttled {
                     // Fewer requests at once until calls succeed again.
@@ -227,6 +232,25 @@ fn ask_one(
         retries += 1;
         std::thread::sleep(wait);
     }
+}
+
+/// Why every call stops when a token the provider had just issued is
+/// refused too.
+const CREDENTIALS_REFUSED: &str =
+    "the provider refused the credentials: a token it had just issued was refused too";
+
+/// Stops every call for `message`; this value is not asked.
+fn stop_all(
+    message: &str,
+    shared: &Mutex<Shared>,
+    freed: &Condvar,
+    retries: u32,
+) -> (Outcome, u32) {
+    let mut s = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    s.stop.get_or_insert_with(|| format!("not asked: {message}"));
+    drop(s);
+    freed.notify_all();
+    (Outcome::NotAsked(format!("not asked: {message}")), retries)
 }
 
 /// The `n`th backoff: `base` doubled `n` times, ±20 %.

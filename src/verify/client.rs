@@ -41,7 +41,10 @@ impl Credentials {
         let Some(path) = file else {
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
             return match (env("GSTBATCH_API_KEY"), env("GSTBATCH_API_SECRET")) {
-                (Some(key), Some(secret)) => Ok(Credentials { key, secret }),
+                (Some(key), Some(secret)) => Credentials::checked(
+                    (&key, "GSTBATCH_API_KEY"),
+                    (&secret, "GSTBATCH_API_SECRET"),
+                ),
                 _ => Err(Error::Usage(
                     "no API credentials: set GSTBATCH_API_KEY and GSTBATCH_API_SECRET, or give \
                      --credentials FILE (lines key=... and secret=...)"
@@ -68,46 +71,81 @@ impl Credentials {
             std::fs::read_to_string(path).map_err(|e| err(&format!("cannot read it: {e}")))?;
         let value = |name: &str| {
             text.lines()
-                .filter_map(|l| l.split_once('='))
-                .find(|(k, _)| k.trim() == name)
-                .map(|(_, v)| v.trim().to_string())
-                .filter(|v| !v.is_empty())
+                .enumerate()
+                .filter_map(|(i, l)| l.split_once('=').map(|(k, v)| (i, k, v)))
+                .find(|(_, k, _)| k.trim() == name)
+                .map(|(i, _, v)| (v.trim().to_string(), i + 1))
+                .filter(|(v, _)| !v.is_empty())
         };
         match (value("key"), value("secret")) {
-            (Some(key), Some(secret)) => Ok(Credentials { key, secret }),
+            (Some((key, kl)), Some((secret, sl))) => {
+                let (kl, sl) = (
+                    format!("{}, line {kl}", path.display()),
+                    format!("{}, line {sl}", path.display()),
+                );
+                Credentials::checked((&key, &kl), (&secret, &sl))
+            }
             _ => Err(err("it needs two lines, key=... and secret=...")),
         }
+    }
+
+    /// The key and secret with surrounding whitespace trimmed (a file saved
+    /// on Windows ends its lines in `\r`; `$(cat key.txt)` keeps a `\n`),
+    /// refused once, naming where each came from, when what is left cannot
+    /// be sent as a header value.
+    fn checked(
+        (key, key_from): (&str, &str),
+        (secret, secret_from): (&str, &str),
+    ) -> Result<Credentials> {
+        let header_safe = |v: &str| v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+        for (v, what, from) in [(key, "API key", key_from), (secret, "API secret", secret_from)] {
+            if !header_safe(v.trim()) {
+                return Err(Error::Usage(format!(
+                    "the {what} from {from} holds a character that cannot be sent in an HTTP \
+                     header (a control character or a non-ASCII letter); check what was copied"
+                )));
+            }
+        }
+        Ok(Credentials { key: key.trim().to_string(), secret: secret.trim().to_string() })
     }
 }
 
 /// Where the API is: `https://`, or `http://` to a loopback address only
-/// (an emulator in tests).
+/// (an emulator in tests). The URL is parsed once; the text returned is that
+/// parse written out again, so the host checked here is the host the client
+/// connects to. A user name or password in it is refused outright: text
+/// before an `@` is where a host check is most easily walked around.
 ///
 /// # Errors
 /// [`Error::Usage`] for any other URL.
 pub fn check_base(base: &str) -> Result<String> {
-    let base = base.trim().trim_end_matches('/');
-    if let Some(rest) = base.strip_prefix("https://")
-        && !rest.is_empty()
-    {
-        return Ok(base.to_string());
+    let shown = crate::ident::hidden::visible(base.trim()).into_owned();
+    let refuse = |why: &str| {
+        Error::Usage(format!(
+            "--api-base {shown}: {why} (the API must be reached over https://; plain http:// \
+             only to a loopback address, for tests)"
+        ))
+    };
+    let url = url::Url::parse(base.trim()).map_err(|e| refuse(&format!("not a URL ({e})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("a user name or password in the URL is not allowed"));
     }
-    if let Some(rest) = base.strip_prefix("http://") {
-        let host = rest.split('/').next().unwrap_or_default();
-        let host = match host.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => host.rsplit_once(':').map_or(host, |(h, _)| h),
-        };
-        let loopback = host == "localhost"
-            || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-        if loopback {
-            return Ok(base.to_string());
-        }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse("a query or fragment in the base URL is not allowed"));
     }
-    Err(Error::Usage(format!(
-        "--api-base {base}: the API must be reached over https:// (plain http:// only to a \
-         loopback address, for tests)"
-    )))
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(refuse("it names no host")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(refuse("plain http:// to a host that is not loopback")),
+        other => return Err(refuse(&format!("the scheme {other}:// is not allowed"))),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// What one request came to.
@@ -126,6 +164,10 @@ pub enum Reply {
     },
     /// The token was refused (401, or a 403 about the token).
     TokenRefused,
+    /// An answer that was paid for but cannot be used, and that the same
+    /// question would get again (a body over the size limit): answered at
+    /// once, never retried, never cached.
+    Unusable(String),
     /// The provider refused this value (422): an answer of sorts, not
     /// charged, not retried.
     Refused(String),
@@ -178,6 +220,8 @@ pub struct Client {
     reason: String,
     /// The access token and how many times it was obtained.
     token: Mutex<(Option<String>, u64)>,
+    /// Every token obtained, so that none is ever shown.
+    tokens: Mutex<Vec<String>>,
 }
 
 impl Client {
@@ -196,7 +240,14 @@ impl Client {
             .user_agent(concat!("gstbatch/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client { agent, base, credentials, reason, token: Mutex::new((None, 0)) }
+        Client {
+            agent,
+            base,
+            credentials,
+            reason,
+            token: Mutex::new((None, 0)),
+            tokens: Mutex::new(Vec::new()),
+        }
     }
 
     /// The current token and its generation, authenticating first if there
@@ -206,7 +257,8 @@ impl Client {
         if let (Some(tok), generation) = &*t {
             return Ok((tok.clone(), *generation));
         }
-        let tok = self.authenticate()?;
+        let tok = self.authenticate().map_err(|r| self.cleaned(r))?;
+        self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tok.clone());
         t.0 = Some(tok.clone());
         t.1 += 1;
         Ok((tok, t.1))
@@ -230,10 +282,15 @@ impl Client {
             .header("x-api-version", "1.0")
             .send_empty();
         let (status, body, _) = read(resp)?;
+        // The token is not known yet; the key and secret are.
+        let body = if status == 200 { body } else { self.redact(&body) };
         match status {
             200 => serde_json::from_str::<Value>(&body)
                 .ok()
-                .and_then(|v| v.pointer("/data/access_token")?.as_str().map(String::from))
+                .and_then(|v| {
+                    let token = v.pointer("/data/access_token").or_else(|| v.get("access_token"));
+                    token?.as_str().filter(|t| !t.is_empty()).map(String::from)
+                })
                 .ok_or_else(|| Reply::Transient {
                     why: "authenticate: the answer held no access token".into(),
                     retry_after: None,
@@ -277,18 +334,56 @@ impl Client {
             // The token itself: the provider does not take `Bearer <token>`.
             .header("authorization", &token)
             .send_json(body);
-        let reply = match read(resp) {
-            Err(t) => t,
-            Ok((200, body, _)) => Reply::Body(body),
-            Ok((401, _, _)) => Reply::TokenRefused,
-            Ok((403, body, _)) if message(&body).to_ascii_lowercase().contains("token") => {
-                Reply::TokenRefused
+        // Redacted before anything is read out of it, or cut short.
+        let reply =
+            match read(resp).map(|(status, body, retry)| (status, self.redact(&body), retry)) {
+                Err(t) => t,
+                Ok((200, body, _)) => Reply::Body(body),
+                Ok((401, _, _)) => Reply::TokenRefused,
+                Ok((403, body, _)) if message(&body).to_ascii_lowercase().contains("token") => {
+                    Reply::TokenRefused
+                }
+                Ok((403, body, _)) => Reply::Stop(format!("the provider said: {}", message(&body))),
+                Ok((422, body, _)) => Reply::Refused(message(&body)),
+                Ok((status, body, retry)) => classify(status, &body, retry),
+            };
+        (self.cleaned(reply), generation)
+    }
+
+    /// `text` with the key, the secret and every token replaced by
+    /// `[redacted]`: some gateways echo request headers in their error
+    /// bodies, and nothing the provider says may carry a secret onward.
+    pub fn redact(&self, text: &str) -> String {
+        let tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = text.to_string();
+        let secrets = [&self.credentials.key, &self.credentials.secret];
+        for word in secrets.into_iter().chain(tokens.iter()) {
+            if !word.is_empty() && out.contains(word.as_str()) {
+                out = out.replace(word.as_str(), "[redacted]");
             }
-            Ok((403, body, _)) => Reply::Stop(format!("the provider said: {}", message(&body))),
-            Ok((422, body, _)) => Reply::Refused(message(&body)),
-            Ok((status, body, retry)) => classify(status, &body, retry),
-        };
-        (reply, generation)
+        }
+        out
+    }
+
+    /// Provider text as it may be shown: redacted, and with control
+    /// characters escaped so that none reaches a terminal raw.
+    pub fn clean(&self, text: &str) -> String {
+        super::answer::printable(&self.redact(text)).into_owned()
+    }
+
+    /// A reply whose texts are [`Client::clean`]ed; a body is left as it is
+    /// (redacted as read, and JSON whose fields are escaped as they are read).
+    fn cleaned(&self, reply: Reply) -> Reply {
+        match reply {
+            Reply::Body(b) => Reply::Body(b),
+            Reply::Transient { why, retry_after, throttled } => {
+                Reply::Transient { why: self.clean(&why), retry_after, throttled }
+            }
+            Reply::TokenRefused => Reply::TokenRefused,
+            Reply::Unusable(m) => Reply::Unusable(self.clean(&m)),
+            Reply::Refused(m) => Reply::Refused(self.clean(&m)),
+            Reply::Stop(m) => Reply::Stop(self.clean(&m)),
+        }
     }
 }
 
@@ -305,10 +400,14 @@ fn read(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = resp
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| transient(format!("the answer broke off: {e}")))?;
+    let body = resp.body_mut().read_to_string().map_err(|e| match e {
+        // The same question gets the same oversized answer: not worth paying again.
+        ureq::Error::BodyExceedsLimit(limit) => Reply::Unusable(format!(
+            "the provider's answer ({status}) was larger than the {} MB gstbatch reads",
+            limit >> 20
+        )),
+        e => transient(format!("the answer broke off: {e}")),
+    })?;
     Ok((status, body, retry))
 }
 
@@ -359,6 +458,55 @@ mod tests {
             assert!(check_base(bad).is_err(), "{bad}");
         }
         assert_eq!(check_base("https://x/").unwrap(), "https://x");
+        assert_eq!(check_base(" HTTP://LOCALHOST:9/v1/ ").unwrap(), "http://localhost:9/v1");
+    }
+
+    #[test]
+    fn the_host_checked_is_the_host_connected_to() {
+        for bad in [
+            "http://[::1]@example.test:8080",
+            "http://127.0.0.1@example.test",
+            "http://localhost:80@example.test",
+            "https://user:pass@api.sandbox.co.in",
+            "https://user@api.sandbox.co.in",
+            "http://localhost.example.test",
+            "http://127.0.0.1.nip.io",
+            "http://[::ffff:10.0.0.1]",
+            "https://api.sandbox.co.in/?x=1",
+            "https://api.sandbox.co.in/#x",
+            "file:///etc/passwd",
+        ] {
+            assert!(check_base(bad).is_err(), "{bad}");
+        }
+        let e = check_base("http://[::1]@example.test:8080").unwrap_err().to_string();
+        assert!(e.contains("user name or password"), "{e}");
+    }
+
+    #[test]
+    fn credentials_are_trimmed_and_refused_when_not_header_safe() {
+        let c = Credentials::checked(("k1\r\n", "K"), (" s1\n", "S")).unwrap();
+        assert_eq!((c.key.as_str(), c.secret.as_str()), ("k1", "s1"));
+        for (key, secret, from) in
+            [("k\u{1}1", "s1", "K"), ("k1", "s\r1", "S"), ("k1", "sé", "S"), ("k\n1", "s_9", "K")]
+        {
+            let e = Credentials::checked((key, "K"), (secret, "S")).unwrap_err().to_string();
+            assert!(e.contains(&format!("from {from} ")) && !e.contains(secret), "{e}");
+        }
+    }
+
+    #[test]
+    fn secrets_and_tokens_are_redacted_from_provider_text() {
+        let c = Credentials { key: "key_live_abc".into(), secret: "secret_xyz".into() };
+        let client =
+            Client::new("http://127.0.0.1:9".into(), c, Duration::from_secs(1), String::new());
+        client.tokens.lock().unwrap().push("tok_123".into());
+        let said = "bad x-api-key=key_live_abc x-api-secret: secret_xyz auth tok_123\u{1b}[2J";
+        assert_eq!(
+            client.clean(said),
+            "bad x-api-key=[redacted] x-api-secret: [redacted] auth [redacted]<U+001B>[2J"
+        );
+        let Reply::Stop(m) = client.cleaned(Reply::Stop(said.into())) else { panic!() };
+        assert!(!m.contains("key_live") && !m.contains("xyz") && !m.contains('\u{1b}'), "{m}");
     }
 
     #[test]

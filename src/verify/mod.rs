@@ -149,8 +149,12 @@ impl Found {
         }
     }
 
+    /// Whether this run received a verdict different from the stored one.
+    /// A change is news once: an answer read back from the store is never
+    /// `changed`, however it differs from the one before it, so a nightly
+    /// `--fail-if-changed` alerts on the night the change arrived only.
     fn changed(&self) -> bool {
-        !self.source.is_empty()
+        self.source == "live"
             && self.previous.as_deref().is_some_and(|p| p != self.verdict.as_str())
     }
 }
@@ -360,6 +364,10 @@ fn ask_and_store(
                             Question::Pan { .. } => Verdict::Invalid,
                         };
                         Err((verdict, format!("the provider refused it (422): {m}")))
+                    }
+                    Outcome::ProviderError(m) => {
+                        counts.calls += 1;
+                        Err((Verdict::ProviderError, m.clone()))
                     }
                     Outcome::Unavailable(m) => {
                         counts.calls += 1;

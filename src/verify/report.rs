@@ -355,7 +355,9 @@ pub(super) fn write(
         };
         match at(&status_col) {
             Some("malformed" | "not_found" | "cancelled" | "invalid") => Some(Fill::Red),
-            Some("suspended" | "inactive" | "unavailable" | "inoperative") => Some(Fill::Amber),
+            Some("suspended" | "inactive" | "unavailable" | "provider_error" | "inoperative") => {
+                Some(Fill::Amber)
+            }
             _ if at(&name_col) == Some("different") || at(&dob_col) == Some("false") => {
                 Some(Fill::Amber)
             }

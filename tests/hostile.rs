@@ -1,0 +1,244 @@
+//! Issue 21, the hostile tester's second round: one test per class (secrets,
+//! money, bounded inputs, outputs checked before work), each failing on the
+//! code before its fix.
+
+use crate::emulator::{Emulator, Fault, KEY, SECRET};
+use crate::util::{Dir, report_rows};
+use crate::verify::{A, B, generated_gstins, vendors, verify};
+
+/// Every attempt at one value gets the same reply (the first try and every
+/// retry, and more).
+fn always(fault: Fault) -> Vec<Fault> {
+    vec![fault; 8]
+}
+
+/// A 200 body in the provider's envelope around `data`.
+fn envelope(data: &str) -> String {
+    format!(r#"{{"code":200,"timestamp":1,"transaction_id":"tx-h","data":{data}}}"#)
+}
+
+/// Whether `bytes` holds `needle` anywhere.
+fn holds(bytes: &[u8], needle: &str) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Makes `path` readable by its owner only, as a credentials file must be.
+fn owner_only(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+// A1. The host checked is the host connected to; no user name or password.
+#[test]
+fn a1_an_api_base_with_a_user_name_is_refused_before_any_call() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME", "", "Active");
+    let dir = Dir::new();
+    vendors(&dir, &[&format!("a,{A}")]);
+    let port = emu.base.rsplit(':').next().unwrap();
+    for base in [
+        "http://[::1]@example.test:8080".to_string(),
+        format!("http://127.0.0.1@127.0.0.1:{port}"),
+        format!("http://u:p@127.0.0.1:{port}"),
+    ] {
+        let run = dir
+            .cmd()
+            .args(["verify", "v.csv", "-q", "--state", "s.db", "--api-base", &base])
+            .env("GSTBATCH_API_KEY", KEY)
+            .env("GSTBATCH_API_SECRET", SECRET)
+            .run(2);
+        assert!(run.stderr().contains("user name or password"), "{base}: {}", run.stderr());
+        let run = dir
+            .cmd()
+            .args(["verify", "v.csv", "-q", "--state", "s.db"])
+            .env("GSTBATCH_API_BASE", &base)
+            .env("GSTBATCH_API_KEY", KEY)
+            .env("GSTBATCH_API_SECRET", SECRET)
+            .run(2);
+        assert!(run.stderr().contains("user name or password"), "{base}: {}", run.stderr());
+    }
+    assert_eq!(emu.lock().authentications, 0, "the key and secret were sent");
+}
+
+// A2 and A3. What the provider says is redacted and escaped wherever it goes.
+#[test]
+fn a2_a3_provider_text_never_carries_a_secret_or_an_escape_sequence() {
+    let emu = Emulator::start();
+    let echo = format!("echo x-api-key: {KEY} x-api-secret={SECRET} \u{1b}]0;owned\u{7}\u{1b}[2J");
+    let echoed = |code: u16| format!(r#"{{"code":{code},"message":{}}}"#, serde_json::json!(echo));
+    let [c, d] = <[String; 2]>::try_from(generated_gstins(2)).unwrap();
+    // A 5xx retried to the end, a 200 NOGSTIN cached with its raw body, and
+    // an unknown error code answered at once.
+    emu.faults(A, always(Fault::Raw(500, echoed(500))));
+    let nogstin = format!(r#"{{"error_code":"NOGSTIN","message":{}}}"#, serde_json::json!(echo));
+    emu.faults(&c, always(Fault::Raw(200, envelope(&nogstin))));
+    let unknown = format!(r#"{{"error_code":"X_1","message":{}}}"#, serde_json::json!(echo));
+    emu.faults(&d, always(Fault::Raw(200, envelope(&unknown))));
+    let dir = Dir::new();
+    vendors(&dir, &[&format!("a,{A}"), &format!("c,{c}"), &format!("d,{d}")]);
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, report) in ["r.csv", "r.json", "r.xlsx"].into_iter().enumerate() {
+        let summary = format!("s{i}.json");
+        let run = verify(&dir, &emu, &["v.csv", "-o", report, "--summary", &summary])
+            .args(["--max-age", "0"])
+            .run(1);
+        outputs.push((format!("{report} stderr"), run.stderr().into_bytes()));
+        outputs.push((report.to_string(), std::fs::read(dir.join(report)).unwrap()));
+        outputs.push((summary.clone(), std::fs::read(dir.join(&summary)).unwrap()));
+    }
+    // The store last: every answer cached in it.
+    outputs.push(("s.db".into(), std::fs::read(dir.join("s.db")).unwrap()));
+    for (name, bytes) in &outputs {
+        for secret in [KEY, SECRET] {
+            assert!(!holds(bytes, secret), "{secret} reached {name}");
+        }
+        if !name.ends_with("xlsx") && !name.ends_with("db") {
+            assert!(!bytes.contains(&0x1b) && !bytes.contains(&0x07), "raw escape in {name}");
+        }
+    }
+    let csv = dir.read("r.csv");
+    assert!(csv.contains("[redacted]") && csv.contains("<U+001B>]0;owned<U+0007>"), "{csv}");
+    let rows = report_rows(&csv);
+    let status: Vec<&str> = rows.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
+    assert_eq!(status, ["unavailable", "not_found", "provider_error"]);
+}
+
+// A4. Credentials with line ends work; an unsendable one is named, once.
+#[test]
+fn a4_credentials_with_line_ends_are_trimmed_and_bad_ones_named() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME", "", "Active");
+    let dir = Dir::new();
+    vendors(&dir, &[&format!("a,{A}")]);
+    verify(&dir, &emu, &["v.csv", "-q"])
+        .env("GSTBATCH_API_KEY", format!("{KEY}\r\n"))
+        .env("GSTBATCH_API_SECRET", format!("{SECRET}\n"))
+        .run(0);
+    dir.write("creds", format!("key={KEY}\r\nsecret = {SECRET}\r\n"));
+    owner_only(&dir.join("creds"));
+    verify(&dir, &emu, &["v.csv", "-q", "--max-age", "0", "--credentials", "creds"]).run(0);
+    assert_eq!(emu.lock().paid, 2);
+    let run = verify(&dir, &emu, &["v.csv", "--max-age", "0"])
+        .env("GSTBATCH_API_SECRET", format!("{SECRET}\u{1}x"))
+        .run(2);
+    let err = run.stderr();
+    assert!(err.contains("GSTBATCH_API_SECRET") && !err.contains(SECRET), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    dir.write("creds", format!("# the firm's\nkey={KEY}\nsecret={SECRET}\u{7f}\n"));
+    owner_only(&dir.join("creds"));
+    let run = verify(&dir, &emu, &["v.csv", "--max-age", "0", "--credentials", "creds"]).run(2);
+    assert!(run.stderr().contains("creds, line 3"), "{}", run.stderr());
+    assert_eq!(emu.lock().paid, 2, "nothing asked with a bad secret");
+}
+
+// B8. What would be the same on retry is answered at once, paid once.
+#[test]
+fn b8_an_answer_that_retry_cannot_change_is_paid_once_and_not_cached() {
+    let emu = Emulator::start();
+    let ids = generated_gstins(4);
+    let bodies = [
+        envelope(r#"{"error_code":"RET_UNKNOWN","message":"Something else"}"#),
+        envelope(r#"{"status_cd":"0","error":{"error_cd":"GSP999","message":"Invalid"}}"#),
+        envelope(r#"{"unexpected":{"shape":true}}"#),
+        // Over the 10 MB ureq reads: the same question gets it again.
+        envelope(&format!(
+            r#"{{"gstin":"{}","sts":"Active","pad":"{}"}}"#,
+            ids[3],
+            "x".repeat(11 << 20)
+        )),
+    ];
+    for (g, body) in ids.iter().zip(bodies) {
+        emu.faults(g, always(Fault::Raw(200, body)));
+    }
+    let dir = Dir::new();
+    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
+    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let run = verify(&dir, &emu, &["v.csv", "-q", "--summary", "s.json"]).run(1);
+    let rows = report_rows(&run.stdout());
+    for r in &rows {
+        assert_eq!(r["gstbatch_verify_status"], "provider_error", "{r:?}");
+    }
+    assert!(rows[0]["gstbatch_message"].contains("RET_UNKNOWN: Something else"), "{rows:?}");
+    assert!(rows[1]["gstbatch_message"].contains("GSP999: Invalid"), "{rows:?}");
+    assert!(rows[3]["gstbatch_message"].contains("larger than"), "{rows:?}");
+    let attempts: Vec<u64> = ids.iter().map(|g| emu.lock().attempts[g]).collect();
+    assert_eq!(attempts, [1, 1, 1, 1], "retried");
+    let summary: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
+    assert_eq!(summary["live_calls"], 4, "{summary}");
+    // Not cached: the next run asks again.
+    verify(&dir, &emu, &["v.csv", "-q"]).run(1);
+    assert_eq!(emu.lock().attempts[&ids[0]], 2);
+}
+
+// B9. An answer for another identifier is not the asked one's.
+#[test]
+fn b9_an_answer_for_another_gstin_or_pan_is_a_provider_error() {
+    let emu = Emulator::start();
+    let other = format!(r#"{{"gstin":"{B}","lgnm":"SOMEONE ELSE","sts":"Active"}}"#);
+    emu.faults(A, always(Fault::Raw(200, envelope(&other))));
+    let dir = Dir::new();
+    vendors(&dir, &[&format!("a,{A}")]);
+    let run = verify(&dir, &emu, &["v.csv", "-q"]).run(1);
+    let rows = report_rows(&run.stdout());
+    assert_eq!(rows[0]["gstbatch_verify_status"], "provider_error");
+    assert!(rows[0]["gstbatch_message"].contains(B), "{rows:?}");
+    assert_eq!(rows[0]["gstbatch_legal_name"], "", "someone else's name shown");
+    let conn = rusqlite::Connection::open(dir.join("s.db")).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM answers", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "cached under the asked GSTIN");
+
+    let pan = "AAAPA1234A";
+    let other = r#"{"pan":"BBBPB1234B","category":"individual","status":"valid","aadhaar_seeding_status":"y"}"#;
+    emu.faults(pan, always(Fault::Raw(200, envelope(other))));
+    dir.write("p.csv", format!("Name,PAN,DOB\nx,{pan},01/01/1990\n"));
+    let run = crate::verify_pan::verify(&dir, &emu, &["p.csv", "-q"]).run(1);
+    let rows = report_rows(&run.stdout());
+    assert_eq!(rows[0]["gstbatch_verify_status"], "provider_error", "{rows:?}");
+}
+
+// B10. A fresh token refused too: the credentials are refused; stop.
+#[test]
+fn b10_a_provider_that_refuses_every_token_stops_the_run() {
+    let emu = Emulator::start();
+    emu.lock().refuse_tokens = true;
+    let ids = generated_gstins(6);
+    let dir = Dir::new();
+    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
+    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let run = verify(&dir, &emu, &["v.csv", "-o", "r.csv"]).run(2);
+    let err = run.stderr();
+    assert!(err.contains("refused the credentials"), "{err}");
+    assert_eq!(err.matches("refused the credentials").count(), 1, "{err}");
+    let s = emu.lock();
+    assert!(s.authentications <= 2 * 4, "{} authentications", s.authentications);
+    let asked: u64 = s.attempts.values().sum();
+    assert!(asked <= 2 * 4, "{asked} requests after the credentials were refused");
+    drop(s);
+    let rows = report_rows(&dir.read("r.csv"));
+    assert!(rows.iter().all(|r| r["gstbatch_verify_status"] == "not_checked"), "{rows:?}");
+}
+
+// B11. A change is news once.
+#[test]
+fn b11_a_change_read_back_from_the_store_is_not_news_again() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME", "", "Active");
+    let dir = Dir::new();
+    vendors(&dir, &[&format!("a,{A}")]);
+    verify(&dir, &emu, &["v.csv", "-q"]).run(0);
+    emu.register(A, "ACME", "", "Cancelled");
+    let run = verify(&dir, &emu, &["v.csv", "-q", "--max-age", "0", "--fail-if-changed"]).run(1);
+    assert_eq!(report_rows(&run.stdout())[0]["gstbatch_changed"], "true");
+    // The next night, from the store: the same change is not news.
+    let run = verify(&dir, &emu, &["v.csv", "-q", "--fail-if-changed"]).run(0);
+    let rows = report_rows(&run.stdout());
+    assert_eq!(rows[0]["gstbatch_source"], "cache");
+    assert_eq!(rows[0]["gstbatch_changed"], "false");
+    assert_eq!(rows[0]["gstbatch_previous_status"], "active", "kept for reference");
+    assert_eq!(emu.lock().paid, 2);
+}
