@@ -242,3 +242,160 @@ fn b11_a_change_read_back_from_the_store_is_not_news_again() {
     assert_eq!(rows[0]["gstbatch_previous_status"], "active", "kept for reference");
     assert_eq!(emu.lock().paid, 2);
 }
+
+/// Polls `ready` every 20 ms for at most 10 s.
+fn wait_until(what: &str, ready: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("gave up waiting: {what}");
+}
+
+/// Answers in the store at `path` (0 while it is not there yet).
+fn stored(path: &std::path::Path) -> i64 {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    rusqlite::Connection::open_with_flags(path, flags)
+        .and_then(|c| c.query_row("SELECT count(*) FROM answers", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
+/// A folder with about `n` active vendors (`generate` may repeat one),
+/// answered by an emulator after `latency_ms` each, and how many there are.
+fn slow_vendors(n: usize, latency_ms: u64) -> (Emulator, Dir, usize) {
+    let emu = Emulator::start();
+    emu.lock().latency = std::time::Duration::from_millis(latency_ms);
+    let ids = generated_gstins(n);
+    for g in &ids {
+        emu.register(g, "X", "", "Active");
+    }
+    let dir = Dir::new();
+    let lines: Vec<String> = ids.iter().map(|g| format!("v,{g}")).collect();
+    vendors(&dir, &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    (emu, dir, ids.len())
+}
+
+/// What mends a spoiled store, for a rerun against it.
+type Mend = Box<dyn FnOnce()>;
+
+/// The paid-and-lost case, whatever made the store stop taking answers:
+/// `spoil` runs once the first answers are stored. The run must stop buying,
+/// report what it has, say how many answers were not kept, exit 2; when
+/// `spoil` gives a mend, a rerun then pays for exactly what was not stored.
+fn a_store_that_stops_taking_answers(spoil: impl FnOnce(&Dir) -> Option<Mend>, said: &str) {
+    let (emu, dir, n) = slow_vendors(40, 100);
+    // Commits come every second, about 10 answers apart: the failed one is
+    // the second or third, and with --wait 0 it fails at once.
+    let args = ["v.csv", "--concurrency", "1", "--wait", "0", "-o", "r.csv", "--summary", "s.json"];
+    let run = std::thread::scope(|scope| {
+        let running = scope.spawn(|| verify(&dir, &emu, &args).run_any());
+        wait_until("a first commit", || stored(&dir.join("s.db")) > 0);
+        let mend = spoil(&dir);
+        (running.join().unwrap(), mend)
+    });
+    let (run, mend) = run;
+    assert_eq!(run.code(), Some(2), "{}", run.dump("want exit 2"));
+    let err = run.stderr();
+    assert!(err.contains(said) && err.contains("paid for and are not in the store"), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
+    let paid = emu.lock().paid;
+    assert!(paid <= 30, "went on paying: {paid} of {n}");
+    let rows = report_rows(&dir.read("r.csv"));
+    let active = rows.iter().filter(|r| r["gstbatch_verify_status"] == "active").count();
+    assert_eq!(active as u64, paid, "a paid answer missing from the report");
+    let kept = paid - summary["not_stored"].as_u64().unwrap();
+    assert!(kept > 0 && summary["not_stored"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["exit_code"], 2);
+    // The store back as it was: a rerun pays for what was not stored only.
+    let Some(mend) = mend else { return };
+    mend();
+    verify(&dir, &emu, &["v.csv", "-q", "-o", "r.csv"]).run(0);
+    assert_eq!(emu.lock().paid - paid, n as u64 - kept, "paid twice for a stored answer");
+}
+
+// B5. A commit that fails (here, the store's write lock held by another
+// program past --wait).
+#[test]
+fn b5_after_a_failed_commit_no_more_is_paid_and_nothing_paid_is_lost() {
+    a_store_that_stops_taking_answers(
+        |dir| {
+            let path = dir.join("s.db");
+            let (locked, is_locked) = std::sync::mpsc::channel();
+            let (release, released) = std::sync::mpsc::channel::<()>();
+            let holder = std::thread::spawn(move || {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+                conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+                locked.send(()).unwrap();
+                let _ = released.recv_timeout(std::time::Duration::from_secs(60));
+                conn.execute_batch("ROLLBACK").unwrap();
+            });
+            is_locked.recv().unwrap();
+            Some(Box::new(move || {
+                drop(release);
+                holder.join().unwrap();
+            }))
+        },
+        "locked by another process",
+    );
+}
+
+// B7. The store deleted under the run (a backup job, a person).
+#[cfg(unix)]
+#[test]
+fn b7_a_store_deleted_during_the_run_is_noticed() {
+    a_store_that_stops_taking_answers(
+        |dir| {
+            std::fs::remove_file(dir.join("s.db")).unwrap();
+            None
+        },
+        "deleted or replaced",
+    );
+}
+
+// B7. The store replaced under the run by another file (a restore).
+#[cfg(unix)]
+#[test]
+fn b7_a_store_replaced_during_the_run_is_noticed() {
+    a_store_that_stops_taking_answers(
+        |dir| {
+            std::fs::copy(dir.join("s.db"), dir.join("copy.db")).unwrap();
+            std::fs::rename(dir.join("copy.db"), dir.join("s.db")).unwrap();
+            None
+        },
+        "deleted or replaced",
+    );
+}
+
+// B6. Two runs on one store at once: the second waits and reuses.
+#[test]
+fn b6_two_runs_on_one_store_never_pay_twice() {
+    let (emu, dir, n) = slow_vendors(20, 50);
+    let args = ["v.csv", "--concurrency", "2"];
+    let (first, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| verify(&dir, &emu, &args).run_any());
+        wait_until("the first run's first call", || emu.lock().paid > 0);
+        let second = scope.spawn(|| verify(&dir, &emu, &args).run_any());
+        (first.join().unwrap(), second.join().unwrap())
+    });
+    assert_eq!(first.code(), Some(0), "{}", first.dump("want exit 0"));
+    assert_eq!(second.code(), Some(0), "{}", second.dump("want exit 0"));
+    assert!(second.stderr().contains("waiting for it"), "{}", second.stderr());
+    assert_eq!(emu.lock().paid, n as u64, "paid twice");
+    let rows = report_rows(&second.stdout());
+    assert!(rows.iter().all(|r| r["gstbatch_source"] == "cache"), "{rows:?}");
+
+    // Without waiting: the second stops at once, having bought nothing.
+    let args = ["v.csv", "-q", "--concurrency", "1", "--max-age", "0"];
+    let paid = emu.lock().paid;
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| verify(&dir, &emu, &args).run(0));
+        wait_until("the first run's first call", || emu.lock().paid > paid);
+        let run = verify(&dir, &emu, &args).args(["--wait", "0"]).run(2);
+        assert!(run.stderr().contains("another gstbatch verify"), "{}", run.stderr());
+        first.join().unwrap();
+    });
+    assert_eq!(emu.lock().paid, paid + n as u64);
+}

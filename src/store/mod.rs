@@ -18,18 +18,24 @@
 //!   timeout: a second writer waits up to `--wait` seconds for the first,
 //!   then stops with exit 2. At rest the store is in rollback journal mode,
 //!   with no `-wal` or `-shm` file, so that a read creates nothing.
+//! - **The same file to the end.** Each write checks that the file at the
+//!   path is still the one opened, before it begins and after its commit: a
+//!   store deleted or replaced under a run fails the write instead of
+//!   committing into a file that no longer has a name.
 
 pub mod access;
+mod file;
 pub mod verify;
 
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use file::{FileId, Header, create, read_header};
 
 /// The mark in every gstbatch store's header (`PRAGMA application_id`):
 /// "GSTB" in ASCII.
@@ -178,6 +184,18 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// The store file was deleted or replaced while this run had it open.
+    #[error(
+        "the store file was deleted or replaced during the run (a backup or another program?); \
+         nothing more is written to it"
+    )]
+    Replaced,
+    /// Another `verify` run held the store's verify lock past `--wait`.
+    #[error(
+        "another gstbatch verify is buying answers for this store; gave up waiting after {0} s \
+         (--wait), so that nothing is paid for twice"
+    )]
+    VerifyBusy(u64),
     /// The write lock was not free within `--wait`.
     #[error("the store is locked by another process; gave up after {0} s (--wait)")]
     Locked(u64),
@@ -224,6 +242,8 @@ pub struct Store {
     /// Opened to write: on close it tries to leave the file in rollback
     /// journal mode.
     writer: bool,
+    /// The file opened to write, checked at each write transaction.
+    identity: Option<FileId>,
 }
 
 impl Drop for Store {
@@ -257,81 +277,6 @@ pub fn default_path() -> Option<PathBuf> {
         env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
     }?;
     Some(base.join("gstbatch").join("state.db"))
-}
-
-/// What a file's first 100 bytes say about it.
-#[derive(Debug, PartialEq, Eq)]
-enum Header {
-    /// Marked as a gstbatch store.
-    Ours,
-    /// An unmarked SQLite database in WAL mode: a store made before stores
-    /// were marked, if its tables say so.
-    MaybeOurs,
-}
-
-/// Reads the SQLite header of an existing file without letting SQLite
-/// touch it.
-fn read_header(path: &Path) -> std::result::Result<Header, StoreError> {
-    let mut head = [0u8; 100];
-    let mut file = fs::File::open(path).map_err(|e| StoreError::Io("cannot open it", e))?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(StoreError::NotOurs("it is a folder"));
-    }
-    let mut got = 0;
-    while got < head.len() {
-        match file.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) => return Err(StoreError::Io("cannot read it", e)),
-        }
-    }
-    if got == 0 {
-        return Err(StoreError::NotOurs("it is empty"));
-    }
-    if got < head.len() || &head[..16] != b"SQLite format 3\0" {
-        return Err(StoreError::NotOurs("it is not an SQLite database"));
-    }
-    let app = i32::from_be_bytes([head[68], head[69], head[70], head[71]]);
-    match app {
-        APPLICATION_ID => Ok(Header::Ours),
-        // Bytes 18 and 19 are 2 in WAL mode, which every gstbatch store uses.
-        0 if head[18] == 2 && head[19] == 2 => Ok(Header::MaybeOurs),
-        0 => Err(StoreError::NotOurs("another application's SQLite database")),
-        _ => Err(StoreError::NotOurs("another application's SQLite database (its header says so)")),
-    }
-}
-
-/// Makes a new, marked, migrated store in a temporary file beside `path`
-/// and moves it into place only if nothing is there yet: a store appears
-/// whole or not at all, and of two first runs at once one makes it and the
-/// other opens it.
-fn create(path: &Path) -> std::result::Result<(), StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| StoreError::Io("cannot create its folder", e))?;
-    }
-    let tmp = crate::batch::output::temp_beside(path, ".db.partial").map_err(|e| match e {
-        Error::Write { source, .. } => StoreError::Io("cannot create it", source),
-        other => StoreError::Io("cannot create it", io::Error::other(other.to_string())),
-    })?;
-    {
-        let mut conn = Connection::open(tmp.path())?;
-        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        let tx = conn.transaction()?;
-        for sql in MIGRATIONS {
-            tx.execute_batch(sql)?;
-        }
-        tx.pragma_update(None, "user_version", known())?;
-        tx.commit()?;
-        conn.close().map_err(|(_, e)| e)?;
-    }
-    crate::batch::output::set_permissions(tmp.path(), path)
-        .map_err(|e| StoreError::Io("cannot create it", e))?;
-    match tmp.persist_noclobber(path) {
-        Ok(_) => Ok(()),
-        // Another run made it first: theirs is as good as ours.
-        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Io("cannot create it", e.error)),
-    }
 }
 
 /// Whether an unmarked database is a store made before stores were marked:
@@ -378,7 +323,7 @@ impl Store {
         let header = read_header(path).map_err(fail)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
-        let store = Store { conn, path: path.to_path_buf(), wait, writer: false };
+        let store = Store { conn, path: path.to_path_buf(), wait, writer: false, identity: None };
         store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
         store.check_ours(header)?;
         let version = store.version()?;
@@ -409,7 +354,10 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
-        let mut store = Store { conn, path: path.to_path_buf(), wait, writer: false };
+        let identity =
+            FileId::of(path).map_err(|e| fail(StoreError::Io("cannot read the store file", e)))?;
+        let mut store =
+            Store { conn, path: path.to_path_buf(), wait, writer: false, identity: Some(identity) };
         store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
         store.check_ours(header)?;
         store.check_integrity()?;
@@ -427,7 +375,8 @@ impl Store {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory()
             .map_err(|e| Error::Store { path: path.clone(), source: e.into() })?;
-        let mut store = Store { conn, path, wait: Duration::from_secs(1), writer: false };
+        let mut store =
+            Store { conn, path, wait: Duration::from_secs(1), writer: false, identity: None };
         store.migrate()?;
         Ok(store)
     }
@@ -524,17 +473,32 @@ impl Store {
     /// once (waiting up to `--wait`), so that everything read inside it stays
     /// true until the commit: two runs at once never compute from the same
     /// stale state. Without, it only reads; dropping either rolls back.
+    /// A write to a store whose file was deleted or replaced since it was
+    /// opened is refused, before it begins and again after its commit.
     ///
     /// # Errors
-    /// [`Error::Store`], including "locked" after the wait.
+    /// [`Error::Store`], including "locked" after the wait and
+    /// [`StoreError::Replaced`].
     pub fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
+        let identity = self.identity.filter(|_| write);
+        same_file(&self.path, identity)?;
         let behavior =
             if write { TransactionBehavior::Immediate } else { TransactionBehavior::Deferred };
         let tx = self
             .conn
             .transaction_with_behavior(behavior)
             .map_err(|e| lock_err(&self.path, self.wait, e))?;
-        Ok(Tx { tx, path: self.path.clone() })
+        Ok(Tx { tx, path: self.path.clone(), identity })
+    }
+}
+
+/// Refuses a write when the file at `path` is no longer the one opened.
+fn same_file(path: &Path, opened: Option<FileId>) -> Result<()> {
+    match opened {
+        Some(id) if FileId::of(path).ok() != Some(id) => {
+            Err(Error::Store { path: path.to_path_buf(), source: StoreError::Replaced })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -554,6 +518,8 @@ fn lock_err(path: &Path, wait: Duration, e: rusqlite::Error) -> Error {
 pub struct Tx<'s> {
     tx: rusqlite::Transaction<'s>,
     path: PathBuf,
+    /// For a write: the file the store was opened on.
+    identity: Option<FileId>,
 }
 
 impl Tx<'_> {
@@ -564,10 +530,13 @@ impl Tx<'_> {
     /// Commits: everything recorded in this transaction lands together.
     ///
     /// # Errors
-    /// [`Error::Store`]; nothing lands then.
+    /// [`Error::Store`]; nothing lands then. [`StoreError::Replaced`] when
+    /// the file was deleted or replaced while it was written: the commit
+    /// went to a file that no longer has a name.
     pub fn commit(self) -> Result<()> {
-        let path = self.path;
-        self.tx.commit().map_err(|e| Error::Store { path, source: e.into() })
+        let (path, identity) = (self.path, self.identity);
+        self.tx.commit().map_err(|e| Error::Store { path: path.clone(), source: e.into() })?;
+        same_file(&path, identity)
     }
 }
 

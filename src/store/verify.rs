@@ -4,12 +4,14 @@
 //! is the cached one, the one before it says what changed.
 
 use std::collections::HashMap;
+use std::fs::TryLockError;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 
 use crate::error::Result;
 
-use super::{Store, Tx};
+use super::{Location, Store, StoreError, Tx};
 
 /// One stored answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,69 @@ pub struct History {
     pub latest: Option<Answer>,
     /// The answer before the latest.
     pub before: Option<Answer>,
+}
+
+/// Held while a `verify` run may buy answers for a store: two runs on one
+/// store (overlapping cron jobs, a person beside the nightly job) would
+/// otherwise both pay for the same identifiers. The second waits, then reads
+/// the first one's answers from the store. A lock on a file beside the store
+/// (`state.db-verify.lock`), not on the store itself: SQLite's own locks on
+/// the store are byte ranges that a whole-file lock would collide with on
+/// Windows. The OS drops it when the process ends, however it ends.
+#[derive(Debug)]
+pub struct VerifyLock {
+    _file: std::fs::File,
+}
+
+impl Location {
+    /// The lock file's path: the store's with `-verify.lock` appended.
+    fn verify_lock_path(&self) -> std::path::PathBuf {
+        let mut name = self.path.clone().into_os_string();
+        name.push("-verify.lock");
+        name.into()
+    }
+
+    /// Takes the store's verify lock, waiting up to `--wait` for another
+    /// run's; `on_wait` is called once if it has to wait.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`]: the lock file cannot be made, or
+    /// [`StoreError::VerifyBusy`] after the wait.
+    pub fn lock_verify(&self, on_wait: &dyn Fn()) -> Result<VerifyLock> {
+        let fail = |source| crate::Error::Store { path: self.path.clone(), source };
+        let path = self.verify_lock_path();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| fail(StoreError::Io("cannot create its folder", e)))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| {
+                fail(StoreError::Io("cannot create the verify lock beside the store", e))
+            })?;
+        let started = Instant::now();
+        let mut said = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(VerifyLock { _file: file }),
+                Err(TryLockError::WouldBlock) if started.elapsed() < self.wait => {
+                    if !std::mem::replace(&mut said, true) {
+                        on_wait();
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(fail(StoreError::VerifyBusy(self.wait.as_secs())));
+                }
+                Err(TryLockError::Error(e)) => {
+                    return Err(fail(StoreError::Io("cannot lock the verify lock file", e)));
+                }
+            }
+        }
+    }
 }
 
 impl Store {

@@ -75,13 +75,14 @@ struct Shared {
 
 /// Asks about every value of `ids`, sending each result on `tx` as it
 /// comes; returns when all are done, with the provider's reason if every
-/// call was stopped (access denied, insufficient credits). `stopped` is
-/// checked before each new call (Ctrl-C).
+/// call was stopped (access denied, insufficient credits). `halt` is asked
+/// before each new call whether to make it, and says why not (Ctrl-C, a
+/// store that no longer takes answers).
 pub fn ask_all(
     client: &Client,
     ids: &[Question],
     pace: Pace,
-    stopped: &(dyn Fn() -> bool + Sync),
+    halt: &(dyn Fn() -> Option<String> + Sync),
     tx: &Sender<Done>,
 ) -> Option<String> {
     let max = pace.concurrency.max(1);
@@ -113,8 +114,8 @@ pub fn ask_all(
                     s.next += 1;
                     let why_not = if let Some(why) = &s.stop {
                         Some(why.clone())
-                    } else if stopped() {
-                        Some("not asked: the run was interrupted".to_string())
+                    } else if let Some(why) = halt() {
+                        Some(format!("not asked: {why}"))
                     } else if pace.max_calls.is_some_and(|m| s.asked >= m) {
                         Some("not asked: --max-calls was reached".to_string())
                     } else {

@@ -17,7 +17,7 @@ mod report;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::batch::columns::{self, ColumnError, Family};
@@ -185,6 +185,20 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let keys: Vec<String> = ids.iter().map(Question::key).collect();
 
     let live = !s.offline && !s.dry_run;
+    // Held to the end, before the stored answers are read: a second run on
+    // this store waits, then finds this one's answers there.
+    let _lock = live
+        .then(|| {
+            s.store.lock_verify(&|| {
+                eprintln!(
+                    "gstbatch: another verify is buying answers for {}; waiting for it (up to \
+                     {} s, --wait)",
+                    s.store.path.display(),
+                    s.store.wait.as_secs()
+                );
+            })
+        })
+        .transpose()?;
     let mut store = match (live, s.store.path.exists()) {
         (true, _) => Some(s.store.open_write()?),
         (false, true) => Some(s.store.open_read()?),
@@ -234,7 +248,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         let outcome = ask_and_store(s, store, &client, &asked, (&progress, base), &mut counts);
         interrupt::set_graceful(false);
         progress.finish();
-        for (k, f) in outcome? {
+        for (k, f) in outcome {
             let i = to_ask[k];
             found[i] = Some(match f {
                 Ok((parsed, asked_at)) => Found {
@@ -278,9 +292,17 @@ pub fn run(s: &Settings) -> Result<Exit> {
     if let Some(file) = summary_file {
         file.write(&summary)?;
     }
+    if let Some(why) = &counts.store_error {
+        // Said even with --quiet: money was spent on answers not kept.
+        eprintln!(
+            "gstbatch: {why}; {} answers were paid for and are not in the store (the report \
+             holds them: a rerun asks for them again); every answer before them was kept",
+            counts.not_stored
+        );
+    }
     if !s.ui.quiet {
         eprintln!("{}", summary.line(&s.store.path));
-        if summary.stopped.is_some() && exit == Exit::Failed {
+        if summary.stopped.is_some() && exit == Exit::Failed && counts.store_error.is_none() {
             eprintln!(
                 "gstbatch: nothing was verified: {}",
                 summary.stopped.as_deref().unwrap_or("")
@@ -303,10 +325,20 @@ pub struct Counts {
     pub retries: u64,
     /// Why every call stopped (access denied, insufficient credits).
     pub stopped: Option<String>,
+    /// Why the store stopped taking answers, if it did.
+    pub store_error: Option<String>,
+    /// Answers paid for and not kept, after the store failed.
+    pub not_stored: u64,
 }
 
 /// Asks about `asked`, storing each answer as it arrives (a commit at most
 /// every second), and returns what became of each, by index in `asked`.
+///
+/// When a commit fails (a full disk, the store deleted or replaced, its
+/// lock held past `--wait`), no new call is made: every answer is paid for,
+/// and one that cannot be kept is money lost. What was answered is still
+/// returned for the report; [`Counts::not_stored`] says how many of those
+/// answers the store does not have.
 fn ask_and_store(
     s: &Settings,
     store: &mut Store,
@@ -314,16 +346,20 @@ fn ask_and_store(
     asked: &[Question],
     (progress, base): (&Progress, u64),
     counts: &mut Counts,
-) -> Result<Vec<(usize, Asked)>> {
+) -> Vec<(usize, Asked)> {
     let (tx, rx) = mpsc::channel::<Done>();
     let mut results = Vec::with_capacity(asked.len());
     let mut pending: Vec<Answer> = Vec::new();
     let mut last_commit = Instant::now();
-    let mut stored_ok: Result<()> = Ok(());
-    let mut commit = |pending: &mut Vec<Answer>| -> Result<()> {
-        if pending.is_empty() {
-            return Ok(());
+    let failed: OnceLock<String> = OnceLock::new();
+    let halt = || {
+        if failed.get().is_some() {
+            Some("the store could not be written, so no more answers are bought".to_string())
+        } else {
+            interrupt::interrupted().then(|| "the run was interrupted".to_string())
         }
+    };
+    let mut commit = |pending: &mut Vec<Answer>| -> Result<()> {
         let t = store.begin(true)?;
         t.add_answers(pending)?;
         t.commit()?;
@@ -331,8 +367,8 @@ fn ask_and_store(
         Ok(())
     };
     std::thread::scope(|scope| {
-        let asking =
-            scope.spawn(move || ask::ask_all(client, asked, s.pace, &interrupt::interrupted, &tx));
+        let halt = &halt;
+        let asking = scope.spawn(move || ask::ask_all(client, asked, s.pace, halt, &tx));
         let (mut live, mut done) = (0u64, 0u64);
         loop {
             let wait = Duration::from_secs(1).saturating_sub(last_commit.elapsed());
@@ -380,8 +416,11 @@ fn ask_and_store(
                 progress.message(format!("{live} live, {} retries", counts.retries));
             }
             let finished = matches!(got, Err(mpsc::RecvTimeoutError::Disconnected));
-            if (finished || last_commit.elapsed() >= Duration::from_secs(1)) && stored_ok.is_ok() {
-                stored_ok = commit(&mut pending);
+            let due = finished || last_commit.elapsed() >= Duration::from_secs(1);
+            if due && failed.get().is_none() && !pending.is_empty() {
+                if let Err(e) = commit(&mut pending) {
+                    let _ = failed.set(e.describe());
+                }
                 last_commit = Instant::now();
             }
             if finished {
@@ -390,8 +429,11 @@ fn ask_and_store(
         }
         counts.stopped = asking.join().unwrap_or_default();
     });
-    stored_ok?;
-    Ok(results)
+    counts.store_error = failed.into_inner();
+    if counts.store_error.is_some() {
+        counts.not_stored = pending.len() as u64;
+    }
+    results
 }
 
 /// Reads the input rows: what kind is verified, the headers, the rows with

@@ -204,6 +204,10 @@ pub struct Summary {
     /// Why calls stopped early (insufficient credits, access denied), if
     /// they did.
     pub stopped: Option<String>,
+    /// Why the store stopped taking answers, if it did (exit 2).
+    pub store_error: Option<String>,
+    /// Answers paid for and not kept, after the store failed.
+    pub not_stored: u64,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
     /// The exit code.
@@ -246,6 +250,8 @@ impl Summary {
             retries: counts.retries,
             changes: found.iter().filter(|f| f.changed()).count() as u64,
             stopped: counts.stopped.clone(),
+            store_error: counts.store_error.clone(),
+            not_stored: counts.not_stored,
             elapsed_seconds: started.elapsed().as_secs_f64(),
             exit_code: 0,
             kind: if s_kind == Kind::Pan { "PANs" } else { "GSTINs" },
@@ -256,10 +262,14 @@ impl Summary {
         summary
     }
 
-    /// The exit code: with `--fail-if-changed`, only whether a verdict
-    /// changed; else 0 when every row is active with a matching name, 2 when
-    /// calls stopped before anything was answered, 1 otherwise.
+    /// The exit code: 2 when the store stopped taking answers; with
+    /// `--fail-if-changed`, only whether a verdict changed; else 0 when every
+    /// row is active with a matching name, 2 when calls stopped before
+    /// anything was answered, 1 otherwise.
     pub(super) fn exit(&self, fail_if_changed: bool) -> Exit {
+        if self.store_error.is_some() {
+            return Exit::Failed;
+        }
         if fail_if_changed {
             return if self.changes > 0 { Exit::Findings } else { Exit::Clean };
         }
