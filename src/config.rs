@@ -248,10 +248,8 @@ fn guard(
     report: &Target,
     summary: Option<&Path>,
 ) -> Result<()> {
-    let mut outputs = Vec::new();
-    if let Some(p) = &report.path {
-        outputs.push(("-o", p.as_path()));
-    }
+    // A report without a file goes to stdout, which only one output may use.
+    let mut outputs = vec![("-o", report.path.as_deref().unwrap_or(Path::new("-")))];
     if let Some(p) = summary {
         outputs.push(("--summary", p));
     }

@@ -399,3 +399,113 @@ fn b6_two_runs_on_one_store_never_pay_twice() {
     });
     assert_eq!(emu.lock().paid, paid + n as u64);
 }
+
+/// The three commands that write a report and a summary, each run in `dir`
+/// with `outputs` (the report's and the summary's flags), and what shows
+/// that nothing was done: no store for `access apply`, nothing paid for
+/// `verify`.
+/// `want` is the exit code of each, in that order.
+fn each_command(
+    dir: &Dir,
+    emu: &Emulator,
+    outputs: &[&str],
+    want: [i32; 3],
+) -> Vec<crate::util::Run> {
+    let input = crate::util::sample("access-instructions.csv");
+    dir.write("g.csv", format!("GSTIN\n{A}\n"));
+    let apply = dir
+        .cmd()
+        .arg_path_first("access", "apply".into())
+        .arg_path(input)
+        .args(["--state", "apply.db", "--now", "2026-11-26 18:00"])
+        .args(outputs)
+        .run(want[0]);
+    let validate = dir.cmd().args(["validate", "g.csv"]).args(outputs).run(want[1]);
+    let verify = verify(dir, emu, &["g.csv"]).args(outputs).run(want[2]);
+    vec![apply, validate, verify]
+}
+
+// C15. An output that cannot be written is found before any work.
+#[test]
+fn c15_every_output_is_checked_before_a_commit_or_a_paid_call() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME", "", "Active");
+    let dir = Dir::new();
+    std::fs::create_dir(dir.join("folder")).unwrap();
+    dir.write("locked.csv", "OLD\n");
+    let mut p = std::fs::metadata(dir.join("locked.csv")).unwrap().permissions();
+    p.set_readonly(true);
+    std::fs::set_permissions(dir.join("locked.csv"), p).unwrap();
+    for (outputs, named, why) in [
+        (["-o", "folder"], "folder", "it is a folder"),
+        (["--summary", "folder"], "folder", "it is a folder"),
+        (["-o", "folder/"], "folder", "it is a folder"),
+        (["-o", "no/such/r.csv"], "no/such/r.csv", ""),
+        (["--summary", "no/such/s.json"], "no/such/s.json", ""),
+        (["-o", "locked.csv"], "locked.csv", "read-only"),
+        (["--summary", "locked.csv"], "locked.csv", "read-only"),
+    ] {
+        for run in each_command(&dir, &emu, &outputs, [2; 3]) {
+            let err = run.stderr();
+            assert!(err.contains(named) && err.contains(why), "{outputs:?}: {err}");
+        }
+        assert!(!dir.join("apply.db").exists(), "{outputs:?}: the batch was applied");
+        assert_eq!(emu.lock().authentications, 0, "{outputs:?}: verify called the provider");
+    }
+    assert_eq!(dir.read("locked.csv"), "OLD\n");
+    assert!(dir.files().iter().all(|f| !f.contains("partial")), "{:?}", dir.files());
+}
+
+// C16. Two outputs on one stream are refused.
+#[test]
+fn c16_two_outputs_on_standard_output_are_refused() {
+    let emu = Emulator::start();
+    let dir = Dir::new();
+    for outputs in [&["--summary", "-"][..], &["-o", "-", "--summary", "-"]] {
+        for run in each_command(&dir, &emu, outputs, [2; 3]) {
+            assert!(run.stderr().contains("both write to standard output"), "{}", run.stderr());
+            assert!(run.stdout().is_empty(), "{}", run.stdout());
+        }
+    }
+    #[cfg(unix)]
+    for run in each_command(&dir, &emu, &["--summary", "/dev/stdout"], [2; 3]) {
+        assert!(run.stderr().contains("both write to standard output"), "{}", run.stderr());
+    }
+    assert_eq!(emu.lock().authentications, 0);
+    // Each on its own stream is fine.
+    emu.register(A, "ACME", "", "Active");
+    let runs = each_command(&dir, &emu, &["-o", "r.csv", "--summary", "-"], [1, 0, 0]);
+    for run in &runs[1..] {
+        let summary: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        assert_eq!(summary["report"], "r.csv");
+    }
+}
+
+// C17. A summary that cannot be written leaves the earlier report alone.
+#[cfg(target_os = "linux")]
+#[test]
+fn c17_a_summary_that_fails_leaves_the_old_report_as_it_was() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME", "", "Active");
+    let dir = Dir::new();
+    dir.write("r.csv", "OLD REPORT\n");
+    let outputs = ["-o", "r.csv", "--summary", "/dev/full"];
+    dir.write("g.csv", format!("GSTIN\n{A}\n"));
+    let validate = dir.cmd().args(["validate", "g.csv"]).args(outputs).run(2);
+    let verify = verify(&dir, &emu, &["g.csv"]).args(outputs).run(2);
+    for run in [validate, verify] {
+        assert!(run.stderr().contains("/dev/full"), "{}", run.stderr());
+        assert_eq!(dir.read("r.csv"), "OLD REPORT\n");
+    }
+    // After a commit, access apply says the batch stands (exit 1), and the
+    // report is not replaced without its summary either.
+    let run = dir
+        .cmd()
+        .arg_path_first("access", "apply".into())
+        .arg_path(crate::util::sample("access-instructions.csv"))
+        .args(["--state", "apply.db", "--now", "2026-11-26 18:00"])
+        .args(outputs)
+        .run(1);
+    assert!(run.stderr().contains("WAS applied") && run.stderr().contains("/dev/full"));
+    assert_eq!(dir.read("r.csv"), "OLD REPORT\n");
+}

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::batch::input::{BlockReader, Source};
 use crate::batch::progress::{Progress, Ui};
-use crate::batch::report::{Ready, Report, SummaryFile, Target};
+use crate::batch::report::{self as sink, Ready, Report, SummaryFile, Target};
 use crate::batch::xlsx;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -119,20 +119,17 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let table = BlockReader::read_table(&s.input, s.delimiter, s.sheet.as_deref(), false)?;
     let mut instructions = Batch::read(&s.input, &table.text, table.delimiter, s.now)?;
     let store_name = s.store.path.display().to_string();
-    let done = |tally: &Tally, already: Option<String>, exit: Exit| -> Result<()> {
-        let Some(file) = summary_file else { return Ok(()) };
-        file.write(&ApplySummary {
-            input: s.input.display(),
-            sha256: table.sha256.clone(),
-            store: store_name.clone(),
-            dry_run: s.dry_run,
-            already_applied_at: already,
-            instructions: tally.counts.instructions,
-            by_outcome: tally.by_outcome(),
-            by_reason: tally.by_reason.clone(),
-            elapsed_seconds: started.elapsed().as_secs_f64(),
-            exit_code: exit.code(),
-        })
+    let summary_of = |tally: &Tally, already: Option<String>, exit: Exit| ApplySummary {
+        input: s.input.display(),
+        sha256: table.sha256.clone(),
+        store: store_name.clone(),
+        dry_run: s.dry_run,
+        already_applied_at: already,
+        instructions: tally.counts.instructions,
+        by_outcome: tally.by_outcome(),
+        by_reason: tally.by_reason.clone(),
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        exit_code: exit.code(),
     };
 
     // A dry run only reads; against a store not made yet it reads an empty one.
@@ -148,13 +145,15 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let tx = store.begin(!s.dry_run)?;
     if let Some(batch) = tx.find_batch(&table.sha256)?.filter(|_| !s.reapply) {
         let when = fmt_time(Some(batch.applied_at));
-        if report.to_file() {
+        let ready = if report.to_file() {
             let events = tx.batch_events(batch.id)?;
             report.write_rows(events.into_iter().map(|e| ApplyRecord::from_event(e, batch.now)))?;
             let fill = xlsx::fill_where("outcome", "rejected", xlsx::Fill::Red);
             let summary = [("Already applied on".to_string(), when.clone())];
-            report.prepare(&xlsx::Layout::new(&["row"], &fill, &summary), b',')?.commit()?;
-        }
+            Some(report.prepare(&xlsx::Layout::new(&["row"], &fill, &summary), b',')?)
+        } else {
+            None
+        };
         if !s.ui.quiet {
             eprintln!(
                 "gstbatch: {} was already applied on {when} (batch {}, from {}); nothing changed. \
@@ -164,7 +163,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
                 batch.file_name
             );
         }
-        done(&Tally::default(), Some(when), Exit::Clean)?;
+        let summary = summary_of(&Tally::default(), Some(when), Exit::Clean);
+        sink::finish(ready, summary_file.map(|f| (f, &summary)))?;
         return Ok(Exit::Clean);
     }
 
@@ -245,18 +245,20 @@ pub fn run(s: &Settings) -> Result<Exit> {
 
     // From here the batch stands: a failure is reported as such, never as
     // "nothing was done".
-    let after = (|| {
-        match pending {
-            Pending::Ready(r) => r.commit()?,
+    let after = (|| -> Result<()> {
+        let ready = match pending {
+            Pending::Ready(r) => r,
             Pending::AfterCommit(mut report) => {
                 write_report(&mut report)?;
-                report.prepare(&layout, b',')?.commit()?;
+                report.prepare(&layout, b',')?
             }
-        }
+        };
+        let summary = summary_of(&tally, None, exit);
+        sink::finish(Some(ready), summary_file.map(|f| (f, &summary)))?;
         if !s.ui.quiet {
             eprintln!("{}", tally.line(&store_name, s.dry_run));
         }
-        done(&tally, None, exit)
+        Ok(())
     })();
     match (after, batch_id) {
         (Ok(()), _) => Ok(exit),

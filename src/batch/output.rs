@@ -229,6 +229,18 @@ impl Syncer {
 /// # Errors
 /// [`Error::Write`], naming the target.
 pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
+    // What the rename at the end would refuse is refused now, before any
+    // work that cannot be taken back (a store commit, a paid call).
+    let refuse = |kind: io::ErrorKind, why: &str| {
+        Err(Error::Write { path: target.to_path_buf(), source: io::Error::new(kind, why) })
+    };
+    match fs::metadata(target) {
+        Ok(m) if m.is_dir() => return refuse(io::ErrorKind::IsADirectory, "it is a folder"),
+        Ok(m) if m.permissions().readonly() => {
+            return refuse(io::ErrorKind::PermissionDenied, "the file is read-only");
+        }
+        _ => {}
+    }
     let dir = folder_of(target);
     let tmp = tempfile::Builder::new()
         .prefix(".gstbatch-")

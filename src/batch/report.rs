@@ -378,18 +378,34 @@ impl SummaryFile {
         path.map(|p| Output::create(Some(p)).map(SummaryFile)).transpose()
     }
 
-    /// Writes the summary as pretty JSON and puts the file in place.
-    ///
-    /// # Errors
-    /// [`Error::Write`].
-    pub fn write<T: Serialize>(mut self, summary: &T) -> Result<()> {
+    /// Writes the summary as pretty JSON, synced, without putting it in
+    /// place yet: what can fail (a full disk, `/dev/full`) fails here.
+    fn prepare<T: Serialize>(mut self, summary: &T) -> Result<Output> {
         let path = self.0.path();
         let mut json = serde_json::to_vec_pretty(summary)
             .map_err(|e| Error::Write { path, source: e.into() })?;
         json.push(b'\n');
         self.0.write_all(&json)?;
-        self.0.commit()
+        self.0.sync()?;
+        Ok(self.0)
     }
+}
+
+/// Puts a finished report and its summary in place, the summary written
+/// first: a summary that cannot be written leaves the earlier report as it
+/// was, rather than a new report beside a lost summary.
+///
+/// # Errors
+/// [`Error::Write`] naming the file that failed.
+pub fn finish<T: Serialize>(
+    report: Option<Ready>,
+    summary: Option<(SummaryFile, &T)>,
+) -> Result<()> {
+    let summary = summary.map(|(file, s)| file.prepare(s)).transpose()?;
+    if let Some(report) = report {
+        report.commit()?;
+    }
+    summary.map_or(Ok(()), Output::commit)
 }
 
 /// `base`, or `base_2`, `base_3`, ...: the first that is not `taken`. Keeps
@@ -424,7 +440,17 @@ pub fn guard(inputs: &[&Path], store: Option<&Path>, outputs: &[(&str, &Path)]) 
             v
         })
         .unwrap_or_default();
+    let mut on_stdout: Option<&str> = None;
     for (i, (flag, out)) in outputs.iter().enumerate() {
+        if is_stdout(out) {
+            if let Some(other) = on_stdout {
+                return Err(Error::Usage(format!(
+                    "{other} and {flag} both write to standard output, where they would mix; \
+                     send one of them to a file"
+                )));
+            }
+            on_stdout = Some(flag);
+        }
         if *out == Path::new("-") {
             continue;
         }
@@ -451,6 +477,28 @@ pub fn guard(inputs: &[&Path], store: Option<&Path>, outputs: &[(&str, &Path)]) 
         }
     }
     Ok(())
+}
+
+/// Whether an output goes to standard output: `-`, or a name for the very
+/// file or pipe standard output is (`/dev/stdout`, or the file a shell
+/// redirected it to). A device such as `/dev/null` or a terminal is not
+/// counted: two outputs there lose nothing a program reads.
+fn is_stdout(path: &Path) -> bool {
+    if path == Path::new("-") {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let stdout = std::io::stdout().as_fd().try_clone_to_owned().map(std::fs::File::from);
+        if let (Ok(out), Ok(named)) = (stdout.and_then(|f| f.metadata()), std::fs::metadata(path)) {
+            return !named.file_type().is_char_device()
+                && out.dev() == named.dev()
+                && out.ino() == named.ino();
+        }
+    }
+    false
 }
 
 /// Whether two paths name the same file: the same device and inode when

@@ -14,7 +14,7 @@ use crate::batch::columns::{self, ColumnError, Family};
 use crate::batch::input::{BlockReader, ReadOptions, Source};
 use crate::batch::pipeline;
 use crate::batch::progress::{Progress, Ui};
-use crate::batch::report::{Format, Report, SummaryFile, Target};
+use crate::batch::report::{self as sink, Format, Report, SummaryFile, Target};
 use crate::batch::xlsx;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -142,10 +142,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let fill = xlsx::fill_where(names[Col::Status as usize].as_str(), "invalid", xlsx::Fill::Red);
     let pairs = summary.pairs();
     let numeric = [names[Col::Row as usize].as_str(), names[Col::DuplicateOf as usize].as_str()];
-    report.prepare(&xlsx::Layout::new(&numeric, &fill, &pairs), delimiter)?.commit()?;
-    if let Some(file) = summary_file {
-        file.write(&summary)?;
-    }
+    let ready = report.prepare(&xlsx::Layout::new(&numeric, &fill, &pairs), delimiter)?;
+    sink::finish(Some(ready), summary_file.map(|f| (f, &summary)))?;
     if !s.ui.quiet {
         eprintln!("{}", summary.line());
     }

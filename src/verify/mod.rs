@@ -24,7 +24,7 @@ use crate::batch::columns::{self, ColumnError, Family};
 use crate::batch::input::{BlockReader, ReadOptions, Source, unclosed_quote};
 use crate::batch::interrupt;
 use crate::batch::progress::{Progress, Ui};
-use crate::batch::report::{Report, SummaryFile, Target};
+use crate::batch::report::{self as sink, Report, SummaryFile, Target};
 use crate::batch::scan::{self, Fields, Records};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -288,10 +288,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
         .collect();
     let summary = Summary::new((s, kind), &rows, ids.len(), &found, &results, &counts, started);
     let exit = summary.exit(s.fail_if_changed);
-    report::write(report, kind, &headers, &rows, &results, &summary)?;
-    if let Some(file) = summary_file {
-        file.write(&summary)?;
-    }
+    let ready = report::write(report, kind, &headers, &rows, &results, &summary)?;
+    sink::finish(Some(ready), summary_file.map(|f| (f, &summary)))?;
     if let Some(why) = &counts.store_error {
         // Said even with --quiet: money was spent on answers not kept.
         eprintln!(

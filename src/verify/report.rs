@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::batch::report::{Report, unique_name};
+use crate::batch::report::{Ready, Report, unique_name};
 use crate::batch::xlsx::{self, Fill};
 use crate::error::Result;
 use crate::exit::Exit;
@@ -327,7 +327,7 @@ pub(super) fn write(
     rows: &[Row],
     results: &[RowResult<'_>],
     summary: &Summary,
-) -> Result<()> {
+) -> Result<Ready> {
     let width = headers.len();
     let extra = rows.iter().map(|r| r.cells.len().saturating_sub(width)).max().unwrap_or(0);
     // Every name unique, for JSON keys: ours give way to the input's.
@@ -376,5 +376,5 @@ pub(super) fn write(
     };
     let pairs = summary.pairs();
     let numeric = [names[width].as_str()];
-    report.prepare(&xlsx::Layout::new(&numeric, &fill, &pairs), b',')?.commit()
+    report.prepare(&xlsx::Layout::new(&numeric, &fill, &pairs), b',')
 }
