@@ -509,3 +509,86 @@ fn c17_a_summary_that_fails_leaves_the_old_report_as_it_was() {
     assert!(run.stderr().contains("WAS applied") && run.stderr().contains("/dev/full"));
     assert_eq!(dir.read("r.csv"), "OLD REPORT\n");
 }
+
+// C12. A workbook cannot ask for impossible memory.
+#[test]
+fn c12_a_workbook_that_states_impossible_counts_or_expands_without_bound_is_refused() {
+    let dir = Dir::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "GSTIN").unwrap();
+    ws.write_string(1, 0, A).unwrap();
+    book.save(dir.join("ok.xlsx")).unwrap();
+    for (i, count) in ["4000000000", "18446744073709551615"].into_iter().enumerate() {
+        let name = format!("lie{i}.xlsx");
+        crate::workbook::edit_part(
+            &dir.join("ok.xlsx"),
+            &dir.join(&name),
+            "xl/sharedStrings.xml",
+            |xml| {
+                let at = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+                let end = at + xml[at..].find('"').unwrap();
+                format!("{}{count}{}", &xml[..at], &xml[end..])
+            },
+        );
+        let run = dir.cmd().args(["validate", &name, "-q"]).run(2);
+        assert!(
+            run.stderr().contains(&format!("says it holds {count} strings")),
+            "{}",
+            run.stderr()
+        );
+        let run = dir.cmd().args(["access", "apply", &name, "--state", "s.db", "-q"]).run(2);
+        assert!(run.stderr().contains("says it holds"), "{}", run.stderr());
+    }
+    dir.cmd().args(["validate", "ok.xlsx", "-q"]).run(0);
+
+    // One 32,000-character text (near Excel's most) in every cell of 80
+    // rows by 2 columns: 5 MB of text from a file of a few kilobytes,
+    // against a limit lowered to 2 MiB.
+    let long = "x".repeat(32_000);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "GSTIN").unwrap();
+    ws.write_string(0, 1, "Note").unwrap();
+    for r in 1..=80 {
+        ws.write_string(r, 0, &long).unwrap();
+        ws.write_string(r, 1, &long).unwrap();
+    }
+    book.save(dir.join("wide.xlsx")).unwrap();
+    assert!(std::fs::metadata(dir.join("wide.xlsx")).unwrap().len() < 100 << 10);
+    for args in
+        [&["validate", "wide.xlsx", "-q"][..], &["access", "apply", "wide.xlsx", "--state", "s.db"]]
+    {
+        let run = dir.cmd().args(args).env("GSTBATCH_TEST_TABLE_LIMIT", "2097152").run(2);
+        let err = run.stderr();
+        assert!(err.contains("sheet \"Sheet1\"") && err.contains("more than the 2.0 MiB"), "{err}");
+    }
+    assert!(!dir.join("s.db").exists());
+}
+
+// C13. A whole table is bounded while it is read.
+#[test]
+fn c13_an_endless_instruction_file_or_stdin_stops_at_the_limit() {
+    let dir = Dir::new();
+    let limit = ["GSTBATCH_TEST_TABLE_LIMIT", "1048576"];
+    #[cfg(unix)]
+    {
+        let run = dir
+            .cmd()
+            .args(["access", "apply", "/dev/zero", "--state", "s.db"])
+            .env(limit[0], limit[1])
+            .run(2);
+        assert!(run.stderr().contains("larger than the 1.0 MiB"), "{}", run.stderr());
+    }
+    let endless =
+        "GSTIN,Action,Duration\n".to_string() + &format!("{A},enable,7d\n").repeat(100_000);
+    let run = dir
+        .cmd()
+        .args(["access", "apply", "-", "--state", "s.db"])
+        .env(limit[0], limit[1])
+        .stdin(endless)
+        .run(2);
+    let err = run.stderr();
+    assert!(err.contains("cannot read -: it is larger than the 1.0 MiB a whole table"), "{err}");
+    assert!(!dir.join("s.db").exists());
+}

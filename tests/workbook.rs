@@ -291,7 +291,7 @@ fn vendors(dir: &Dir, rows: u32) -> String {
 }
 
 /// Rewrites one entry of a zip archive (a workbook's part) with `edit`.
-fn edit_part(
+pub fn edit_part(
     from: &std::path::Path,
     to: &std::path::Path,
     part: &str,

@@ -104,6 +104,26 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
 }
 
+/// The most a whole table ([`BlockReader::read_table`]) may hold, as read and
+/// as decoded, and the most text one sheet of a workbook may expand to: 4 GiB
+/// less a byte, since `access apply` holds offsets into a table as 32 bits.
+/// Test-only: `GSTBATCH_TEST_TABLE_LIMIT` lowers it, so that a test of the
+/// limit need not read gigabytes. Not documented for users.
+pub(super) fn text_limit() -> u64 {
+    let limit = u64::from(u32::MAX);
+    let test = std::env::var("GSTBATCH_TEST_TABLE_LIMIT").ok().and_then(|v| v.parse().ok());
+    test.map_or(limit, |t: u64| t.min(limit))
+}
+
+/// A byte count as people read it: `4 GiB`, `1.5 MiB`, `300 bytes`.
+pub(super) fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.0} GiB", (b + 1) as f64 / f64::from(1u32 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
+        b => format!("{b} bytes"),
+    }
+}
+
 /// A whole table read at once ([`BlockReader::read_table`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
@@ -178,14 +198,25 @@ impl BlockReader {
         tab_any: bool,
     ) -> Result<Table> {
         let err = |e| Error::Read { path: source.path(), source: e };
-        let raw = match source {
-            Source::Stdin => {
-                let mut v = Vec::new();
-                io::stdin().read_to_end(&mut v).map_err(err)?;
-                v
-            }
-            Source::File(p) => std::fs::read(p).map_err(err)?,
+        let limit = text_limit();
+        let too_big = || Error::Read {
+            path: source.path(),
+            source: io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("it is larger than the {} a whole table may hold; split it", size(limit)),
+            ),
         };
+        // Bounded as it is read, not after: `/dev/zero` or an endless pipe
+        // stops at the limit instead of filling memory.
+        let mut raw = Vec::new();
+        match source {
+            Source::Stdin => io::stdin().lock().take(limit + 1).read_to_end(&mut raw),
+            Source::File(p) => File::open(p).and_then(|f| f.take(limit + 1).read_to_end(&mut raw)),
+        }
+        .map_err(err)?;
+        if raw.len() as u64 > limit {
+            return Err(too_big());
+        }
         let sha256 = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
         let mut reader = match source {
             Source::File(p) if super::workbook::is_workbook(p) || sheet.is_some() => {
@@ -202,6 +233,11 @@ impl BlockReader {
         reader.first_record(false)?;
         let mut text = Vec::new();
         while let Some(block) = reader.next_block()? {
+            // Decoded text can outgrow its file (UTF-16, a workbook's
+            // shared strings): measured as it grows too.
+            if (text.len() + block.len()) as u64 > limit {
+                return Err(too_big());
+            }
             text.extend_from_slice(&block);
         }
         Ok(Table { text, delimiter: reader.delimiter, sha256 })

@@ -159,9 +159,13 @@ fn sheet_text(
     headers: bool,
     tx: &SyncSender<Piece>,
 ) -> std::result::Result<(), String> {
-    // calamine reads an .ods whole as it opens it: bound it first.
+    // calamine reads an .ods whole as it opens it, and reserves room for an
+    // .xlsx's shared strings by the count the file states: bound both first.
     if is_ods(path) {
         ods_extent(path, MAX_WHOLE_CELLS)?;
+    }
+    if is_xlsx(path) {
+        shared_strings_count(path, TRUSTED_STRINGS)?;
     }
     let mut book = open_workbook_auto(path).map_err(|e| {
         format!("cannot be read as a workbook (damaged, password-protected, or not one): {e}")
@@ -183,8 +187,8 @@ fn sheet_text(
             .ok_or_else(|| format!("no visible worksheet; the sheets are {}", list()))?,
     };
     let in_sheet = |e: &dyn std::fmt::Display| format!("sheet {name:?}: {e}");
-    let mut rows = Rows::new(headers);
-    // Hands over a full piece; false once the reader is gone.
+    let mut rows = Rows::new(headers, super::input::text_limit());
+    // Hands over a full piece: false once the reader is gone.
     let handed = |rows: &mut Rows| {
         rows.out.len() < PIECE || tx.send(Piece::Text(std::mem::take(&mut rows.out))).is_ok()
     };
@@ -229,6 +233,66 @@ fn sheet_text(
     }
     let _ = tx.send(Piece::Text(rows.finish()));
     Ok(())
+}
+
+/// A count of shared strings small enough to take on trust: calamine
+/// reserves 24 bytes for each before it reads one, so this is 24 MiB.
+const TRUSTED_STRINGS: u64 = 1 << 20;
+
+fn is_xlsx(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    matches!(ext.as_deref(), Some("xlsx" | "xlsm"))
+}
+
+/// Refuses an `.xlsx` whose shared-strings table states more strings than
+/// it holds, before calamine reserves memory for the stated count (a 2 KB
+/// file can ask for 4,000,000,000, or for more than memory can address). A
+/// count up to `trusted` is taken as it is; a larger one is checked by
+/// counting the strings, streamed, none kept.
+fn shared_strings_count(path: &Path, trusted: u64) -> std::result::Result<(), String> {
+    use quick_xml::events::Event;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        // Not a zip: calamine says so in its own words.
+        return Ok(());
+    };
+    let Some(name) = zip
+        .file_names()
+        .flatten()
+        .find(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        .map(|n| n.into_owned())
+    else {
+        return Ok(());
+    };
+    let part = zip.by_name(&name).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let damaged = |e: &dyn std::fmt::Display| format!("damaged {name}: {e}");
+    let (mut stated, mut held) = (None::<u64>, 0u64);
+    let mut buf = Vec::new();
+    loop {
+        match xml.read_event_into(&mut buf).map_err(|e| damaged(&e))? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
+                let count =
+                    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == "uniqueCount");
+                // calamine reads it as a usize; a count past u64 it ignores.
+                stated = count.and_then(|a| a.value.trim().parse().ok());
+                if stated.is_none_or(|n| n <= trusted) {
+                    return Ok(());
+                }
+            }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "si" => held += 1,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    match stated {
+        Some(n) if n > held => Err(format!(
+            "its shared-strings table says it holds {n} strings but holds {held}: the workbook \
+             is damaged or made to exhaust memory; save it again from Excel, or as CSV"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The most cells (rows times columns of the used area) of an `.ods`, which
@@ -324,12 +388,18 @@ struct Rows {
     next_line: u32,
     quoting: Quoting,
     out: Vec<u8>,
+    /// Bytes of cell text so far (a separator counted for each).
+    text: u64,
+    /// The most text the sheet may expand to.
+    limit: u64,
 }
 
 impl Rows {
-    fn new(headers: bool) -> Rows {
+    fn new(headers: bool, limit: u64) -> Rows {
         Rows {
             headers,
+            text: 0,
+            limit,
             col0: 0,
             first: None,
             top: Vec::new(),
@@ -346,6 +416,16 @@ impl Rows {
         let text = cell_text(&value);
         if text.is_empty() {
             return Ok(());
+        }
+        // Counted as cells arrive, wherever they are held: one long shared
+        // string in every cell must not grow to gigabytes first.
+        self.text += text.len() as u64 + 1;
+        if self.text > self.limit {
+            return Err(format!(
+                "it expands to more than the {} of text gstbatch reads from one sheet (one long \
+                 text repeated in many cells?); save the rows as CSV",
+                super::input::size(self.limit)
+            ));
         }
         let first = *self.first.get_or_insert(row);
         if !self.decided && row >= first.saturating_add(HEADER_SEARCH_ROWS as u32) {
@@ -436,6 +516,24 @@ mod tests {
     use std::io::Read;
 
     use super::*;
+
+    #[test]
+    fn a_large_stated_count_of_shared_strings_is_counted_and_an_honest_one_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (r, text) in ["GSTIN", "a", "b"].into_iter().enumerate() {
+            ws.write_string(r as u32, 0, text).unwrap();
+        }
+        book.save(&path).unwrap();
+        // Trusting none: the three strings are counted, and agree.
+        assert_eq!(shared_strings_count(&path, 0), Ok(()));
+        assert_eq!(shared_strings_count(&path, 1 << 20), Ok(()));
+        let csv = dir.path().join("x.xlsx");
+        std::fs::write(&csv, "GSTIN\n").unwrap();
+        assert_eq!(shared_strings_count(&csv, 0), Ok(()), "calamine words that one");
+    }
 
     fn text_of(pieces: Vec<Piece>) -> SheetText {
         let (tx, rx) = sync_channel(pieces.len() + 1);
