@@ -101,11 +101,19 @@ fn status_filters_sorting_and_fail_if_any() {
     let all = status(&dir, &[], 0);
     golden("access-status.csv", &all);
     let gstins: Vec<&str> = all.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
-    // Sorted by expiry.
+    // Sorted by expiry; a GSTIN never enabled (its only instruction a
+    // disable) is recorded, disabled, at its disable's time.
     assert_eq!(
         gstins,
-        ["29AAACR5055K1Z3", "33AAACT2727Q1Z3", "19AAAHB1234B2Z3", "27AAPFU0939F1ZV"]
+        [
+            "24AAACC1206D1ZM",
+            "29AAACR5055K1Z3",
+            "33AAACT2727Q1Z3",
+            "19AAAHB1234B2Z3",
+            "27AAPFU0939F1ZV"
+        ]
     );
+    assert!(all.contains("24AAACC1206D1ZM,disabled,,,,,,2026-11-25T12:00:00+05:30,"), "{all}");
     assert!(all.contains("19AAAHB1234B2Z3,active,2026-11-26T00:00:00+05:30,1d,2026-11-27T00:00:00+05:30,6h 0m,closed,"));
     let active = status(&dir, &["--status", "active"], 0);
     assert_eq!(active.lines().count(), 3);
@@ -115,7 +123,9 @@ fn status_filters_sorting_and_fail_if_any() {
     status(&dir, &["--expiring-within", "12h", "--fail-if-any"], 1);
     status(&dir, &["--expiring-within", "30 minutes", "--fail-if-any"], 0);
     let one = status(&dir, &["--gstin", "27aapfu0939f1zv", "--gstin", "24AAACC1206D1ZM"], 0);
-    assert!(one.contains("24AAACC1206D1ZM,unknown,"), "{one}");
+    assert!(one.contains("24AAACC1206D1ZM,disabled,"), "{one}");
+    let never = status(&dir, &["--gstin", "07AAACT2727Q1ZY"], 0);
+    assert!(never.contains("07AAACT2727Q1ZY,unknown,"), "{never}");
     assert!(one.contains("27AAPFU0939F1ZV,active,"), "{one}");
     dir.write("list.csv", "Name,GSTIN\nA,33AAACT2727Q1Z3\nB,29AAACR5055K1Z3\n");
     let two = status(&dir, &["--gstins", "list.csv", "--status", "expired"], 0);
@@ -126,7 +136,7 @@ fn status_filters_sorting_and_fail_if_any() {
     assert!(run.stderr().contains("list.txt row 2"), "{}", run.stderr());
     let json = status(&dir, &["--format", "json"], 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 4);
+    assert_eq!(v.as_array().unwrap().len(), 5);
 }
 
 #[test]

@@ -592,3 +592,59 @@ fn c13_an_endless_instruction_file_or_stdin_stops_at_the_limit() {
     assert!(err.contains("cannot read -: it is larger than the 1.0 MiB a whole table"), "{err}");
     assert!(!dir.join("s.db").exists());
 }
+
+// C18. An instruction earlier than the last recorded change is out of order
+// across files as within one; status and history agree.
+#[test]
+fn c18_an_earlier_instruction_in_a_later_file_is_out_of_order() {
+    let dir = Dir::new();
+    let apply = |file: &str, want: i32| {
+        dir.cmd()
+            .args(["access", "apply", file, "--state", "s.db", "--now", "2026-11-26 18:00", "-q"])
+            .run(want)
+    };
+    // Never enabled, and enabled long ago (expired): each disable is
+    // `unchanged`, and still the last recorded change.
+    dir.write(
+        "one.csv",
+        format!("GSTIN,Action,Duration,Effective\n{B},enable,6h,2026-11-01 09:00\n"),
+    );
+    apply("one.csv", 0);
+    dir.write(
+        "first.csv",
+        format!(
+            "GSTIN,Action,Effective\n{A},disable,2026-11-26 11:00\n{B},disable,2026-11-26 11:00\n"
+        ),
+    );
+    apply("first.csv", 0);
+    dir.write(
+        "second.csv",
+        format!(
+            "GSTIN,Action,Duration,Effective\n{A},enable,7d,2026-11-26 10:00\n\
+             {B},enable,7d,2026-11-26 10:00\n"
+        ),
+    );
+    let run = dir
+        .cmd()
+        .args(["access", "apply", "second.csv", "--state", "s.db", "--now", "2026-11-26 18:00"])
+        .run(1);
+    let rows = report_rows(&run.stdout());
+    for r in &rows {
+        assert_eq!(
+            (r["outcome"].as_str(), r["reason"].as_str()),
+            ("rejected", "out_of_order"),
+            "{r:?}"
+        );
+        assert!(r["message"].contains("2026-11-26T11:00:00+05:30"), "{r:?}");
+    }
+    // Status agrees with history: neither was enabled after its disable.
+    let status = dir
+        .cmd()
+        .args(["access", "status", "--state", "s.db", "--now", "2026-11-26 18:00", "-q"])
+        .run(0)
+        .stdout();
+    for (g, want) in [(A, ",disabled,"), (B, ",expired,")] {
+        let line = status.lines().find(|l| l.starts_with(g)).unwrap_or_default();
+        assert!(line.contains(want), "{status}");
+    }
+}

@@ -254,7 +254,7 @@ fn access_reports_as_workbooks() {
     let cells = read_sheet(&dir.join("status.xlsx"), "Results");
     let window = cells[0].iter().position(|c| c == "token_window").unwrap();
     let closed: Vec<bool> = cells[1..].iter().map(|r| r[window] == "closed").collect();
-    assert_eq!(closed, [false, false, true, false]);
+    assert_eq!(closed, [false, false, false, true, false]);
     assert_eq!(styled_rows(&dir.join("status.xlsx")), closed);
 }
 

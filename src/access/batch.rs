@@ -240,7 +240,10 @@ impl<'t> Batch<'t> {
                                 out_of_order.insert(i as u32, s.last_change);
                             }
                             if let Some(new) = tr.new {
-                                a.expires_at = new.expires_at;
+                                // An unchanged disable changes no expiry.
+                                if tr.outcome != Outcome::Unchanged {
+                                    a.expires_at = new.expires_at;
+                                }
                                 match entry {
                                     Entry::Occupied(mut o) => *o.get_mut() = (new, true),
                                     Entry::Vacant(v) => {
@@ -405,7 +408,7 @@ mod tests {
         let a: Gstin = "27AAPFU0939F1ZV".parse().unwrap();
         let b: Gstin = "29AAACR5055K1Z3".parse().unwrap();
         assert_eq!(changed.iter().map(|(g, _)| *g).collect::<Vec<_>>(), [a, b]);
-        assert_eq!(changed[1].1.duration.hours(), 12);
+        assert_eq!(changed[1].1.duration.map(|d| d.hours()), Some(12));
         assert_eq!(changed[1].1.reference, "d");
         assert!(!changed[0].1.enabled);
         assert_eq!((tally.counts.instructions, tally.counts.renewed), (4, 1));
@@ -469,7 +472,7 @@ mod tests {
         let current = Session {
             enabled: true,
             enabled_at: last,
-            duration: "6h".parse().unwrap(),
+            duration: "6h".parse().ok(),
             expires_at: last + 6 * 3600,
             last_change: last,
             reference: String::new(),

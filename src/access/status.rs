@@ -153,12 +153,14 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let records = list.iter().map(|(session, g)| {
         let st = ledger::status_of(*session, now);
         let active = session.filter(|_| st == Status::Active);
+        let enabled = session.filter(|s| s.duration.is_some());
         StatusRecord {
             gstin: g.clone(),
             status: st.as_str(),
-            enabled_at: TimeText(session.map(|s| s.enabled_at)),
-            duration: session.map(|s| s.duration.to_string()).unwrap_or_default(),
-            expires_at: TimeText(session.map(|s| s.expires_at)),
+            // A GSTIN never enabled has no enable time, length or expiry.
+            enabled_at: TimeText(enabled.map(|s| s.enabled_at)),
+            duration: enabled.and_then(|s| s.duration).map(|d| d.to_string()).unwrap_or_default(),
+            expires_at: TimeText(enabled.map(|s| s.expires_at)),
             remaining: active.map(|s| time::remaining(s.expires_at - now)).unwrap_or_default(),
             token_window: match active {
                 Some(s) if s.token_window_closed(now) => "closed",

@@ -39,10 +39,12 @@ impl Action {
 pub struct Session {
     /// Whether the last change enabled access (a disable clears it).
     pub enabled: bool,
-    /// When access was last enabled.
+    /// When access was last enabled (for a GSTIN never enabled, the time
+    /// of its first disable).
     pub enabled_at: i64,
-    /// For how long.
-    pub duration: AccessDuration,
+    /// For how long; `None` for a GSTIN whose only instructions were
+    /// disables (recorded, so that later files are ordered after them).
+    pub duration: Option<AccessDuration>,
     /// When access ends: enabled_at + duration, or the time of a disable.
     pub expires_at: i64,
     /// The time of the last recorded change.
@@ -234,7 +236,10 @@ pub struct Transition {
 /// - Enable while active: `renewed`, the expiry counted from `effective_at`.
 /// - Enable otherwise: `enabled`.
 /// - Disable while active: `disabled`, access ending at `effective_at`.
-/// - Disable otherwise: `unchanged`.
+/// - Disable otherwise: `unchanged`; access stays as it was, but the
+///   disable is recorded as the GSTIN's last change (a GSTIN never seen
+///   becomes `disabled`), so that an instruction timed before it, in a later
+///   file, is `out_of_order` as it would be within one file.
 pub fn apply(
     current: Option<&Session>,
     action: Action,
@@ -261,31 +266,34 @@ pub fn apply(
             let session = Session {
                 enabled: true,
                 enabled_at: effective_at,
-                duration,
+                duration: Some(duration),
                 expires_at: effective_at + duration.seconds(),
                 last_change: effective_at,
                 reference: reference.to_string(),
             };
             done(outcome, Some(session))
         }
-        Action::Disable if previous_status == Status::Active => {
-            let mut session = current.cloned().unwrap_or_else(|| unreachable_session(effective_at));
-            session.enabled = false;
-            session.expires_at = effective_at;
+        Action::Disable => {
+            let active = previous_status == Status::Active;
+            let mut session = current.cloned().unwrap_or_else(|| never_enabled(effective_at));
+            if active {
+                session.enabled = false;
+                session.expires_at = effective_at;
+            }
             session.last_change = effective_at;
             session.reference = reference.to_string();
-            done(Outcome::Disabled, Some(session))
+            done(if active { Outcome::Disabled } else { Outcome::Unchanged }, Some(session))
         }
-        Action::Disable => done(Outcome::Unchanged, None),
     }
 }
 
-/// An active status implies a session; this only keeps `apply` total.
-fn unreachable_session(t: i64) -> Session {
+/// The record of a GSTIN whose first instruction is a disable: disabled,
+/// never enabled.
+fn never_enabled(t: i64) -> Session {
     Session {
         enabled: false,
         enabled_at: t,
-        duration: AccessDuration::from_hours(6).unwrap_or_else(|_| unreachable!("6h is valid")),
+        duration: None,
         expires_at: t,
         last_change: t,
         reference: String::new(),
@@ -327,7 +335,28 @@ mod tests {
             let tr = apply(current, action, t, "x");
             assert_eq!(tr.outcome, outcome, "{current:?} {action:?}");
             assert_eq!(tr.previous_status, previous, "{current:?} {action:?}");
-            assert_eq!(tr.new.is_some(), outcome != Outcome::Unchanged);
+            // Every applied instruction is the GSTIN's last change; an
+            // unchanged disable leaves access as it was (never seen: disabled).
+            let new = tr.new.unwrap();
+            assert_eq!(new.last_change, t);
+            if outcome == Outcome::Unchanged {
+                let want = if previous == Status::Unknown { Status::Disabled } else { previous };
+                assert_eq!(new.status_at(t), want, "{current:?}");
+                assert_eq!(new.expires_at, current.map_or(t, |c| c.expires_at));
+            }
+        }
+    }
+
+    #[test]
+    fn spec_6_an_unchanged_disable_orders_what_comes_after_it() {
+        let t = 1_000 * H;
+        for current in [None, Some(enabled(t - 20 * H, 6))] {
+            let after = apply(current.as_ref(), Action::Disable, t, "file 1").new.unwrap();
+            let tr = apply(Some(&after), Action::Enable(hours(24)), t - H, "file 2");
+            assert_eq!(tr.outcome, Outcome::Rejected(Reason::OutOfOrder), "{current:?}");
+            assert_eq!(tr.new, None);
+            let tr = apply(Some(&after), Action::Enable(hours(24)), t, "file 2");
+            assert_eq!(tr.outcome, Outcome::Enabled);
         }
     }
 

@@ -314,7 +314,8 @@ impl Tx<'_> {
                 st.raw_bind_parameter(i, gstin)?;
                 st.raw_bind_parameter(i + 1, s.enabled)?;
                 st.raw_bind_parameter(i + 2, s.enabled_at)?;
-                st.raw_bind_parameter(i + 3, s.duration)?;
+                // NOT NULL: 0 hours for a GSTIN never enabled.
+                st.raw_bind_parameter(i + 3, s.duration.map_or(0, AccessDuration::hours))?;
                 st.raw_bind_parameter(i + 4, s.expires_at)?;
                 st.raw_bind_parameter(i + 5, s.last_change)?;
                 st.raw_bind_parameter(i + 6, s.reference.as_str())?;
@@ -379,7 +380,10 @@ fn load_sessions(conn: &Connection) -> rusqlite::Result<HashMap<String, Session>
             Session {
                 enabled: r.get(1)?,
                 enabled_at: r.get(2)?,
-                duration: r.get(3)?,
+                duration: match r.get::<_, u32>(3)? {
+                    0 => None,
+                    _ => Some(r.get(3)?),
+                },
                 expires_at: r.get(4)?,
                 last_change: r.get(5)?,
                 reference: r.get(6)?,
@@ -430,7 +434,7 @@ mod tests {
         Session {
             enabled: true,
             enabled_at: 100,
-            duration: AccessDuration::from_hours(h).unwrap(),
+            duration: AccessDuration::from_hours(h).ok(),
             expires_at: 100 + i64::from(h) * 3600,
             last_change: 100,
             reference: "r".into(),
@@ -530,7 +534,7 @@ mod tests {
         let a = exercise(&mut mem);
         let b = exercise(&mut file);
         assert_eq!(a, b);
-        assert_eq!(a.0["27AAPFU0939F1ZV"].duration.hours(), 12);
+        assert_eq!(a.0["27AAPFU0939F1ZV"].duration.map(AccessDuration::hours), Some(12));
         assert_eq!(a.1.iter().map(|e| e.row).collect::<Vec<_>>(), [2, 3, 4], "file order");
         assert_eq!(a.1[2].outcome, Outcome::Rejected(Reason::OutOfOrder));
         assert_eq!(a.2.unwrap().file_name, "f.csv");
