@@ -648,3 +648,34 @@ fn c18_an_earlier_instruction_in_a_later_file_is_out_of_order() {
         assert!(line.contains(want), "{status}");
     }
 }
+
+// C19. The place-of-supply forms returns, the portal and Tally write.
+#[test]
+fn c19_the_state_column_reads_code_and_name_together() {
+    let dir = Dir::new();
+    let forms = [
+        "27-Maharashtra",
+        "27 - Maharashtra",
+        "(27) Maharashtra",
+        "Maharashtra (27)",
+        "27",
+        "Maharashtra",
+    ];
+    let mut csv = String::from("GSTIN,Place of supply\n");
+    for f in forms {
+        csv.push_str(&format!("{A},{f}\n"));
+    }
+    csv.push_str(&format!("{A},27-Karnataka\n{A},29-Karnataka\n{A},27-Atlantis\n"));
+    dir.write("pos.csv", csv);
+    let run =
+        dir.cmd().args(["validate", "pos.csv", "-q", "--state-column", "Place of supply"]).run(1);
+    let rows = report_rows(&run.stdout());
+    let codes: Vec<&str> = rows.iter().map(|r| r["gstbatch_code"].as_str()).collect();
+    assert_eq!(
+        codes,
+        ["", "", "", "", "", "", "state_conflict", "state_mismatch", "state_mismatch"],
+        "{rows:?}"
+    );
+    let conflict = &rows[6]["gstbatch_message"];
+    assert!(conflict.contains("27 Maharashtra") && conflict.contains("29 Karnataka"), "{conflict}");
+}

@@ -247,17 +247,91 @@ pub fn matches_code(value: &str, code: u8) -> bool {
 }
 
 /// The codes a state-column value can stand for; empty when it names
-/// nothing known.
+/// nothing known, or when it gives a code and a name that disagree (see
+/// [`read`]).
 pub fn codes_for(value: &str) -> Vec<u8> {
-    let trimmed = value.trim();
-    if !trimmed.is_empty() && trimmed.len() <= 2 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        return trimmed
-            .parse::<u8>()
-            .ok()
-            .and_then(by_code)
-            .map(|s| vec![s.code])
-            .unwrap_or_default();
+    match read(value) {
+        Cell::Codes(codes) => codes,
+        Cell::Conflict { .. } => Vec::new(),
     }
+}
+
+/// What a state-column value says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// The codes it can stand for; empty when it names nothing known.
+    Codes(Vec<u8>),
+    /// A code and a name of different states (`27-Karnataka`).
+    Conflict {
+        /// The code given.
+        code: u8,
+        /// The codes the name stands for.
+        named: Vec<u8>,
+    },
+}
+
+/// Reads a state-column value: a code (`27`, `7`), a name (`Maharashtra`,
+/// `Orissa`, `MH`), or both as GST returns, the portal's Excel files and
+/// Tally write the place of supply: `27-Maharashtra`, `27 - Maharashtra`,
+/// `(27) Maharashtra`, `Maharashtra (27)`.
+///
+/// ```
+/// use gstbatch::ident::state::{Cell, read};
+/// assert_eq!(read("27-Maharashtra"), Cell::Codes(vec![27]));
+/// assert_eq!(read("(07) Delhi"), Cell::Codes(vec![7]));
+/// assert_eq!(read("27-Karnataka"), Cell::Conflict { code: 27, named: vec![29] });
+/// ```
+pub fn read(value: &str) -> Cell {
+    let trimmed = value.trim();
+    let (code, name) = split_code(trimmed);
+    let code = match code {
+        Some(digits) => match digits.parse::<u8>().ok().and_then(by_code) {
+            Some(s) => Some(s.code),
+            None => return Cell::Codes(Vec::new()),
+        },
+        None => None,
+    };
+    let named = if name.is_empty() { None } else { Some(codes_of_name(name)) };
+    match (code, named) {
+        (Some(c), None) => Cell::Codes(vec![c]),
+        (None, Some(named)) => Cell::Codes(named),
+        (Some(c), Some(named)) if named.contains(&c) => Cell::Codes(vec![c]),
+        // A name of no state beside a code: nothing known, not a conflict.
+        (Some(_), Some(named)) if named.is_empty() => Cell::Codes(Vec::new()),
+        (Some(code), Some(named)) => Cell::Conflict { code, named },
+        (None, None) => Cell::Codes(Vec::new()),
+    }
+}
+
+/// Splits a leading (`27-`, `27 `, `(27)`) or trailing (`(27)`) state code
+/// of one or two digits from the name beside it.
+fn split_code(text: &str) -> (Option<&str>, &str) {
+    let digits = |t: &str| !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit());
+    let separators: &[char] = &['-', '\u{2013}', '\u{2014}', ':', '.', ',', '/', ' ', '\t'];
+    if digits(text) {
+        return (Some(text), "");
+    }
+    if let Some(rest) = text.strip_prefix('(')
+        && let Some((inside, after)) = rest.split_once(')')
+        && digits(inside.trim())
+    {
+        return (Some(inside.trim()), after.trim_start_matches(separators).trim());
+    }
+    if let Some(before) = text.strip_suffix(')')
+        && let Some((name, inside)) = before.rsplit_once('(')
+        && digits(inside.trim())
+    {
+        return (Some(inside.trim()), name.trim_end_matches(separators).trim());
+    }
+    let lead = text.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=2).contains(&lead) && text[lead..].starts_with(separators) {
+        return (Some(&text[..lead]), text[lead..].trim_start_matches(separators).trim());
+    }
+    (None, text)
+}
+
+/// The codes a state's name (or alias) stands for.
+fn codes_of_name(trimmed: &str) -> Vec<u8> {
     let key = name_key(trimmed);
     if key.is_empty() {
         return Vec::new();
@@ -312,6 +386,40 @@ mod tests {
             assert!(matches_code(s.name, s.code), "{}", s.name);
             assert!(matches_code(s.code_str(), s.code), "{}", s.name);
         }
+    }
+
+    #[test]
+    fn place_of_supply_forms_give_the_code_and_name_together() {
+        for form in [
+            "27-Maharashtra",
+            "27 - Maharashtra",
+            "27 – Maharashtra",
+            "27:Maharashtra",
+            "(27) Maharashtra",
+            "( 27 ) Maharashtra",
+            "Maharashtra (27)",
+            "27 Maharashtra",
+            " 27-MAHARASHTRA ",
+            "27",
+            "Maharashtra",
+            "27-MH",
+        ] {
+            assert_eq!(read(form), Cell::Codes(vec![27]), "{form}");
+        }
+        assert_eq!(read("07-Delhi"), Cell::Codes(vec![7]));
+        assert_eq!(read("7-Delhi"), Cell::Codes(vec![7]));
+        assert_eq!(read("26-Daman and Diu"), Cell::Codes(vec![26]));
+        assert_eq!(read("37-Andhra Pradesh"), Cell::Codes(vec![37]));
+        assert_eq!(read("97-Other Territory"), Cell::Codes(vec![97]));
+        assert_eq!(read("27-Karnataka"), Cell::Conflict { code: 27, named: vec![29] });
+        assert_eq!(read("(29) Maharashtra"), Cell::Conflict { code: 29, named: vec![27] });
+        assert_eq!(read("Kerala (33)"), Cell::Conflict { code: 33, named: vec![32] });
+        // A code of no state, a name of none beside a code, and numbers
+        // that are not a code: nothing known.
+        for nothing in ["00-Maharashtra", "27-Atlantis", "270-Maharashtra", "27x", "", "-", "()"] {
+            assert_eq!(read(nothing), Cell::Codes(Vec::new()), "{nothing}");
+        }
+        assert!(codes_for("27-Karnataka").is_empty());
     }
 
     #[test]

@@ -34,15 +34,18 @@ pub enum Code {
     PanMismatch,
     /// The GSTIN's state differs from the state column.
     StateMismatch,
+    /// The state column's code and name are of different states.
+    StateConflict,
 }
 
 impl Code {
     /// How many codes there are.
-    pub const COUNT: usize = ErrorCode::ALL.len() + 2;
+    pub const COUNT: usize = ErrorCode::ALL.len() + 3;
 
     /// Every code, in SPEC.md's order.
     pub fn all() -> impl Iterator<Item = Code> {
-        ErrorCode::ALL.into_iter().map(Code::Id).chain([Code::PanMismatch, Code::StateMismatch])
+        let cross = [Code::PanMismatch, Code::StateMismatch, Code::StateConflict];
+        ErrorCode::ALL.into_iter().map(Code::Id).chain(cross)
     }
 
     /// The code's place in [`Code::all`].
@@ -51,6 +54,7 @@ impl Code {
             Code::Id(c) => c as usize,
             Code::PanMismatch => ErrorCode::ALL.len(),
             Code::StateMismatch => ErrorCode::ALL.len() + 1,
+            Code::StateConflict => ErrorCode::ALL.len() + 2,
         }
     }
 
@@ -60,6 +64,7 @@ impl Code {
             Code::Id(c) => c.as_str(),
             Code::PanMismatch => "pan_mismatch",
             Code::StateMismatch => "state_mismatch",
+            Code::StateConflict => "state_conflict",
         }
     }
 }
@@ -83,6 +88,15 @@ pub enum Mismatch {
         /// Whether the column names no state at all.
         unknown: bool,
     },
+    /// The state column gives a code and a name of different states.
+    Conflict {
+        /// The state column as given.
+        column: String,
+        /// The code's state, code and name.
+        code: String,
+        /// The names' states.
+        named: String,
+    },
 }
 
 impl Mismatch {
@@ -91,6 +105,7 @@ impl Mismatch {
         match self {
             Mismatch::Pan { .. } => Code::PanMismatch,
             Mismatch::State { .. } => Code::StateMismatch,
+            Mismatch::Conflict { .. } => Code::StateConflict,
         }
     }
 
@@ -106,6 +121,9 @@ impl Mismatch {
             Mismatch::State { gstin, column, .. } => {
                 format!("the GSTIN is registered in {gstin} but the state column has {column:?}")
             }
+            Mismatch::Conflict { column, code, named } => format!(
+                "the state column has {column:?}, whose code is {code} but whose name is {named}"
+            ),
         }
     }
 }
@@ -187,7 +205,18 @@ fn state_mismatch(g: &ident::Gstin, cell: Option<&str>) -> Option<Mismatch> {
     if cell.is_empty() {
         return None;
     }
-    let codes = state::codes_for(cell);
+    let codes = match state::read(cell) {
+        state::Cell::Codes(codes) => codes,
+        state::Cell::Conflict { code, named } => {
+            let of = |c: u8| state::by_code(c).map(|s| format!("{} {}", s.code_str(), s.name));
+            let named: Vec<String> = named.into_iter().filter_map(of).collect();
+            return Some(Mismatch::Conflict {
+                column: cell.to_string(),
+                code: of(code).unwrap_or_default(),
+                named: named.join(" or "),
+            });
+        }
+    };
     let st = g.state();
     if codes.contains(&st.code) {
         return None;
@@ -241,6 +270,12 @@ mod tests {
         assert!(r.message().unwrap().contains("33 Tamil Nadu"));
         let r = check("33AAACT2727Q1Z3".as_bytes(), None, Some("Atlantis"), &PLAN);
         assert!(r.message().unwrap().contains("no GST state"));
+        let r = check("33AAACT2727Q1Z3".as_bytes(), None, Some("33 - Tamil Nadu"), &PLAN);
+        assert_eq!(r.code(), None);
+        // The column at odds with itself, though its code is the GSTIN's.
+        let r = check("33AAACT2727Q1Z3".as_bytes(), None, Some("33-Kerala"), &PLAN);
+        assert_eq!(r.code(), Some(Code::StateConflict));
+        assert!(r.message().unwrap().contains("33 Tamil Nadu but whose name is 32 Kerala"));
     }
 
     #[test]
@@ -251,7 +286,7 @@ mod tests {
             assert_eq!(c.index(), i, "{c:?}");
         }
         assert_eq!(all[0].as_str(), "empty");
-        assert_eq!(all[Code::COUNT - 1].as_str(), "state_mismatch");
+        assert_eq!(all[Code::COUNT - 1].as_str(), "state_conflict");
     }
 
     #[test]
