@@ -679,3 +679,74 @@ fn c19_the_state_column_reads_code_and_name_together() {
     let conflict = &rows[6]["gstbatch_message"];
     assert!(conflict.contains("27 Maharashtra") && conflict.contains("29 Karnataka"), "{conflict}");
 }
+
+// C14. verify streams its input: read twice, no row held; standard input
+// is copied to read it twice and reports as a file does.
+#[test]
+fn c14_verify_streams_its_input_from_a_file_or_stdin() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME", "", "Active");
+    let dir = Dir::new();
+    // Rows past the header's width, blank lines, a repeated GSTIN.
+    let csv = format!("Name,GSTIN\na,{A},extra\n\nb,{B}\nc,{A}\n");
+    dir.write("v.csv", &csv);
+    verify(&dir, &emu, &["v.csv", "-q"]).run(1);
+    // Both from the store: the same report from the file and from stdin.
+    let from_file = verify(&dir, &emu, &["v.csv", "-q", "--offline"]).run(1);
+    let from_stdin =
+        verify(&dir, &emu, &["-", "-q", "--offline", "--summary", "s.json"]).stdin(csv).run(1);
+    assert_eq!(from_file.stdout(), from_stdin.stdout());
+    let rows = report_rows(&from_file.stdout());
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["gstbatch_row"].as_str(), r["gstbatch_verify_status"].as_str()))
+        .collect();
+    assert_eq!(got, [("2", "active"), ("4", "not_found"), ("5", "active")]);
+    assert_eq!(rows[0]["column_3"], "extra");
+    let summary: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
+    assert_eq!((summary["rows"].as_u64(), summary["distinct"].as_u64()), (Some(3), Some(2)));
+}
+
+/// The peak resident memory of a finished child, in KiB, from `time -v`.
+#[cfg(target_os = "linux")]
+fn peak_kib(run: &crate::util::Run) -> u64 {
+    let err = run.stderr();
+    let line = err.lines().find(|l| l.contains("Maximum resident set size")).unwrap_or_default();
+    line.rsplit(' ').next().and_then(|n| n.trim().parse().ok()).unwrap_or(u64::MAX)
+}
+
+// C14. Memory follows the distinct identifiers, not the rows: 400,000 rows
+// of 2,000 GSTINs (16 MB) are verified offline in a few MiB.
+#[cfg(target_os = "linux")]
+#[test]
+fn c14_memory_follows_the_distinct_identifiers_not_the_rows() {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        eprintln!("skipped: no /usr/bin/time");
+        return;
+    }
+    let dir = Dir::new();
+    let ids = generated_gstins(2_000);
+    let mut csv = String::from("Name,GSTIN,Note\n");
+    for i in 0..400_000 {
+        csv.push_str(&format!("Vendor {i},{},some note about this vendor\n", ids[i % ids.len()]));
+    }
+    dir.write("big.csv", csv);
+    let bin = env!("CARGO_BIN_EXE_gstbatch");
+    let run = dir
+        .cmd_of("/usr/bin/time")
+        .args([
+            "-v",
+            bin,
+            "verify",
+            "big.csv",
+            "--offline",
+            "--state",
+            "none.db",
+            "-q",
+            "-o",
+            "r.csv",
+        ])
+        .run(1);
+    let kib = peak_kib(&run);
+    assert!(kib < 40 << 10, "peak {kib} KiB for a 16 MB file of 2,000 GSTINs");
+}

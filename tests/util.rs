@@ -46,6 +46,13 @@ impl Dir {
         Cmd { cmd, stdin: None, cwd: self.path().to_path_buf(), stdout_redirected: false }
     }
 
+    /// A command for another program (`/usr/bin/time`) run in the folder.
+    pub fn cmd_of(&self, program: &str) -> Cmd {
+        let mut cmd = std::process::Command::new(program);
+        cmd.current_dir(self.path());
+        Cmd { cmd, stdin: None, cwd: self.path().to_path_buf(), stdout_redirected: false }
+    }
+
     /// A command for the binary run under `umask MASK` (through `sh`, since
     /// the standard library cannot set a child's umask).
     pub fn cmd_with_umask(&self, mask: &str) -> Cmd {

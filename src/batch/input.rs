@@ -255,12 +255,36 @@ impl BlockReader {
         source: &Source,
         read: &ReadOptions,
     ) -> Result<(BlockReader, Vec<Vec<u8>>, u64)> {
-        let mut reader = BlockReader::open_any(
-            source.clone(),
-            read.delimiter,
-            read.sheet.as_deref(),
-            read.headers,
-        )?;
+        BlockReader::open_table_from(source, read, None)
+    }
+
+    /// [`BlockReader::open_table`], with standard input's bytes read from
+    /// `stdin_copy` instead (a copy made to read it twice); messages still
+    /// name `-`.
+    ///
+    /// # Errors
+    /// As [`BlockReader::open_table`].
+    pub fn open_table_from(
+        source: &Source,
+        read: &ReadOptions,
+        stdin_copy: Option<&Path>,
+    ) -> Result<(BlockReader, Vec<Vec<u8>>, u64)> {
+        let mut reader = match (source, stdin_copy) {
+            (Source::Stdin, Some(copy)) => {
+                let f =
+                    File::open(copy).map_err(|e| Error::Read { path: source.path(), source: e })?;
+                let delimiter = delimiter_for(source, read.delimiter);
+                let mut r = BlockReader::from_reader(source.clone(), Box::new(f), delimiter, None)?;
+                r.sniff_tab = read.delimiter.is_none() && r.utf16.is_some();
+                r
+            }
+            _ => BlockReader::open_any(
+                source.clone(),
+                read.delimiter,
+                read.sheet.as_deref(),
+                read.headers,
+            )?,
+        };
         let (headers, rows) = match reader.first_record(read.headers)? {
             Some((fields, rows)) if !read.headers => {
                 ((1..=fields.len()).map(|i| format!("column_{i}").into_bytes()).collect(), rows)

@@ -12,29 +12,30 @@
 pub mod answer;
 pub mod ask;
 pub mod client;
+mod input;
 pub mod names;
 mod report;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-use crate::batch::columns::{self, ColumnError, Family};
-use crate::batch::input::{BlockReader, ReadOptions, Source, unclosed_quote};
+use crate::batch::input::{ReadOptions, Source};
 use crate::batch::interrupt;
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{self as sink, Report, SummaryFile, Target};
-use crate::batch::scan::{self, Fields, Records};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::ident::{self, Kind, Options};
+use crate::ident::Kind;
 use crate::store::verify::{Answer, History};
 use crate::store::{Location, Store};
 
 use answer::{Record, Verdict};
 use ask::{Done, Outcome, Pace};
 use client::{Client, Credentials, Question};
+use input::{Ask, Input};
 use report::Summary;
 
 /// What `verify` is asked to do.
@@ -92,60 +93,53 @@ pub struct Settings {
     pub ui: Ui,
 }
 
-/// One input row.
-struct Row {
-    /// Its spreadsheet row.
-    row: u64,
-    /// Its cells, as text.
-    cells: Vec<String>,
-    /// What to ask about it.
-    ask: Ask,
-}
-
-/// What a row asks, or why it asks nothing.
-enum Ask {
-    /// A question to the provider (asked once however many rows share it).
-    Question(Question),
-    /// The value failed the offline check: never sent.
-    Malformed(String),
-    /// Nothing to ask with (a blank name or date of birth): costs nothing.
-    NotChecked(String),
-}
-
 /// What is known about one distinct identifier after the run.
 #[derive(Debug, Clone)]
 struct Found {
     verdict: Verdict,
-    record: Record,
+    /// The answer's fields; `None` when there was no answer. Boxed and
+    /// optional: a run holds one `Found` per distinct identifier, most of
+    /// them unanswered under `--offline` or `--dry-run`.
+    record: Option<Box<Record>>,
     /// `live` or `cache`; empty when not answered.
     source: &'static str,
     /// When the answer was given (epoch seconds).
     checked_at: Option<i64>,
     /// The verdict of the stored answer before this one.
     previous: Option<String>,
-    message: String,
+    message: Cow<'static, str>,
 }
 
 impl Found {
-    fn unanswered(verdict: Verdict, message: String, previous: Option<String>) -> Found {
+    fn unanswered(
+        verdict: Verdict,
+        message: impl Into<Cow<'static, str>>,
+        previous: Option<String>,
+    ) -> Found {
         Found {
             verdict,
-            record: Record::default(),
+            record: None,
             source: "",
             checked_at: None,
             previous,
-            message,
+            message: message.into(),
         }
+    }
+
+    /// The answer's fields (blank ones when there was none).
+    fn record(&self) -> &Record {
+        static BLANK: std::sync::LazyLock<Record> = std::sync::LazyLock::new(Record::default);
+        self.record.as_deref().unwrap_or(&BLANK)
     }
 
     fn from_store(a: &Answer, previous: Option<String>) -> Found {
         Found {
             verdict: Verdict::from_name(&a.verdict).unwrap_or(Verdict::Inactive),
-            record: serde_json::from_str(&a.record).unwrap_or_default(),
+            record: Some(Box::new(serde_json::from_str(&a.record).unwrap_or_default())),
             source: "cache",
             checked_at: Some(a.asked_at),
             previous,
-            message: String::new(),
+            message: Cow::Borrowed(""),
         }
     }
 
@@ -168,21 +162,27 @@ impl Found {
 pub fn run(s: &Settings) -> Result<Exit> {
     let started = Instant::now();
     let summary_file = SummaryFile::create(s.summary.as_deref())?;
-    let report = Report::create(&s.report)?;
-    let (kind, headers, rows, name_col) = read_rows(s)?;
+    let mut report = Report::create(&s.report)?;
+    let input = Input::new(s)?;
 
-    // Distinct questions, in order of first appearance.
+    // The first reading: the distinct questions, in order of first
+    // appearance, and how wide the widest row is. No row is kept.
+    let mut rows = input.open(s)?;
+    let (kind, width) = (rows.plan().kind, rows.plan().headers.len());
+    let (mut count, mut extra) = (0u64, 0usize);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut ids: Vec<Question> = Vec::new();
-    for r in &rows {
-        if let Ask::Question(q) = &r.ask
+    for r in rows.by_ref() {
+        count += 1;
+        extra = extra.max(r.cells.len().saturating_sub(width));
+        if let Ask::Question(q) = r.ask
             && !index.contains_key(&q.key())
         {
             index.insert(q.key(), ids.len());
-            ids.push(q.clone());
+            ids.push(q);
         }
     }
-    let keys: Vec<String> = ids.iter().map(Question::key).collect();
+    rows.finish()?;
 
     let live = !s.offline && !s.dry_run;
     // Held to the end, before the stored answers are read: a second run on
@@ -204,16 +204,20 @@ pub fn run(s: &Settings) -> Result<Exit> {
         (false, true) => Some(s.store.open_read()?),
         (false, false) => None,
     };
-    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let stored: HashMap<String, History> = match &store {
-        Some(st) => st.answers(kind.as_str(), &key_refs)?,
+        Some(st) => {
+            let keys: Vec<String> = ids.iter().map(Question::key).collect();
+            let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            st.answers(kind.as_str(), &key_refs)?
+        }
         None => HashMap::new(),
     };
     let fresh = |a: &Answer| s.max_age > 0 && s.now - a.asked_at < s.max_age as i64;
     let mut found: Vec<Option<Found>> = vec![None; ids.len()];
     let mut to_ask: Vec<usize> = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
-        let h = stored.get(key);
+    for (i, q) in ids.iter().enumerate() {
+        // No key is made when there is nothing stored (a first run, --offline).
+        let h = if stored.is_empty() { None } else { stored.get(&q.key()) };
         match h.and_then(|h| h.latest.as_ref()) {
             Some(a) if fresh(a) => {
                 let previous = h.and_then(|h| h.before.as_ref()).map(|b| b.verdict.clone());
@@ -222,15 +226,16 @@ pub fn run(s: &Settings) -> Result<Exit> {
             _ => to_ask.push(i),
         }
     }
-    let previous_of =
-        |i: usize| stored.get(&keys[i]).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone());
+    let previous_of = |i: usize| {
+        stored.get(&ids[i].key()).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone())
+    };
     for &i in &to_ask {
         if s.offline {
             let why = "not in the store, or older than --max-age (--offline makes no call)";
-            found[i] = Some(Found::unanswered(Verdict::NotChecked, why.into(), previous_of(i)));
+            found[i] = Some(Found::unanswered(Verdict::NotChecked, why, previous_of(i)));
         } else if s.dry_run {
             let why = "would be asked (--dry-run makes no call)";
-            found[i] = Some(Found::unanswered(Verdict::NotChecked, why.into(), previous_of(i)));
+            found[i] = Some(Found::unanswered(Verdict::NotChecked, why, previous_of(i)));
         }
     }
 
@@ -253,8 +258,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
             found[i] = Some(match f {
                 Ok((parsed, asked_at)) => Found {
                     verdict: parsed.verdict,
-                    message: parsed.record.message.clone(),
-                    record: parsed.record,
+                    message: parsed.record.message.clone().into(),
+                    record: Some(Box::new(parsed.record)),
                     source: "live",
                     checked_at: Some(asked_at),
                     previous: previous_of(i),
@@ -266,15 +271,27 @@ pub fn run(s: &Settings) -> Result<Exit> {
     drop(store);
     let found: Vec<Found> = found
         .into_iter()
-        .map(|f| f.unwrap_or_else(|| Found::unanswered(Verdict::NotChecked, String::new(), None)))
+        .map(|f| f.unwrap_or_else(|| Found::unanswered(Verdict::NotChecked, "", None)))
         .collect();
 
-    // Rows, in input order.
-    let results: Vec<report::RowResult<'_>> = rows
-        .iter()
-        .map(|r| match &r.ask {
+    // The second reading: the report, row by row in input order.
+    let mut rows = input.open(s)?;
+    let name_col = rows.plan().name_col;
+    let names = report::names(kind, &rows.plan().headers, extra);
+    let mut tally = report::Tally::default();
+    let mut unknown = false;
+    let unasked = Found::unanswered(Verdict::NotChecked, "", None);
+    let table = rows.by_ref().map(|r| {
+        let result = match &r.ask {
             Ask::Question(q) => {
-                let f = &found[index[&q.key()]];
+                // A question the first reading did not see: the input changed.
+                let f = index.get(&q.key()).map_or_else(
+                    || {
+                        unknown = true;
+                        &unasked
+                    },
+                    |&i| &found[i],
+                );
                 let name = name_col.and_then(|c| r.cells.get(c)).map(String::as_str);
                 report::RowResult::known(kind, f, name)
             }
@@ -284,11 +301,24 @@ pub fn run(s: &Settings) -> Result<Exit> {
             Ask::NotChecked(message) => {
                 report::RowResult::without(kind, Verdict::NotChecked, message)
             }
-        })
-        .collect();
-    let summary = Summary::new((s, kind), &rows, ids.len(), &found, &results, &counts, started);
+        };
+        tally.add(&result);
+        report::cells(&r, &result, width, names.len())
+    });
+    report.write_table(&names, table)?;
+    rows.finish()?;
+    if unknown || tally.rows() != count {
+        return Err(Error::Read {
+            path: s.input.path(),
+            source: std::io::Error::other(
+                "it changed while verify read it (it is read twice, to hold no row in memory); \
+                 run again once nothing writes to it",
+            ),
+        });
+    }
+    let summary = Summary::new((s, kind), tally, ids.len(), &found, &counts, started);
     let exit = summary.exit(s.fail_if_changed);
-    let ready = report::write(report, kind, &headers, &rows, &results, &summary)?;
+    let ready = report::finish(report, kind, &names, width, &summary)?;
     sink::finish(Some(ready), summary_file.map(|f| (f, &summary)))?;
     if let Some(why) = &counts.store_error {
         // Said even with --quiet: money was spent on answers not kept.
@@ -432,117 +462,4 @@ fn ask_and_store(
         counts.not_stored = pending.len() as u64;
     }
     results
-}
-
-/// Reads the input rows: what kind is verified, the headers, the rows with
-/// their questions, and the name column.
-#[allow(clippy::type_complexity)]
-fn read_rows(s: &Settings) -> Result<(Kind, Vec<String>, Vec<Row>, Option<usize>)> {
-    let source = &s.input;
-    let (mut reader, raw_headers, header_rows) = BlockReader::open_table(source, &s.read)?;
-    let column_err = |e: ColumnError| Error::Column { path: source.path(), source: e };
-    let (id_col, family) = columns::identifier(s.column.as_deref(), &raw_headers, s.read.headers)
-        .map_err(column_err)?;
-    // The column's own kind (a PAN column holds PANs; `--kind pan` on a
-    // GSTIN column asks about the PAN inside each GSTIN).
-    let holds = if family == Some(Family::Pan) { Kind::Pan } else { Kind::Gstin };
-    let kind = s.kind.unwrap_or(holds);
-    let by_arg = |a: &Option<String>, flag: &str| {
-        a.as_deref().map(|a| columns::by_arg(a, &raw_headers, flag).map_err(column_err)).transpose()
-    };
-    let name_col = by_arg(&s.name_column, "--name-column")?;
-    let dob_col = by_arg(&s.dob_column, "--dob-column")?;
-    if kind == Kind::Pan {
-        if !s.consent {
-            return Err(Error::Usage(
-                "PAN verification needs the holders' consent: the provider requires it, and \
-                 the law requires it of whoever asks. Give --consent to confirm that every \
-                 holder in the file consented"
-                    .into(),
-            ));
-        }
-        if name_col.is_none() || dob_col.is_none() {
-            return Err(Error::Usage(
-                "PAN verification needs each holder's name and date of birth (or \
-                 incorporation): give --name-column and --dob-column"
-                    .into(),
-            ));
-        }
-    }
-    let delimiter = reader.delimiter();
-    let headers: Vec<String> =
-        raw_headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
-    let mut rows = Vec::new();
-    let mut row = header_rows;
-    while let Some(block) = reader.next_block()? {
-        let mut recs = Records::new(&block, delimiter);
-        for rec in recs.by_ref() {
-            row += 1 + rec.blank_before as u64;
-            if rec.unterminated {
-                return Err(unclosed_quote(source.path(), row));
-            }
-            let fields = Fields::new(&rec, delimiter);
-            let cells: Vec<String> = fields.iter().map(|f| scan::text(f).into_owned()).collect();
-            let value = fields.get(id_col).unwrap_or_default();
-            let ask = question(s, kind, holds, value, &cells, (name_col, dob_col), &headers);
-            rows.push(Row { row, cells, ask });
-        }
-        row += recs.blank_after as u64;
-    }
-    Ok((kind, headers, rows, name_col))
-}
-
-/// What one row asks: the identifier, checked offline first, and for a PAN
-/// the name and date of birth from their cells.
-fn question(
-    s: &Settings,
-    kind: Kind,
-    holds: Kind,
-    value: &[u8],
-    cells: &[String],
-    (name_col, dob_col): (Option<usize>, Option<usize>),
-    headers: &[String],
-) -> Ask {
-    let verdict = ident::check_bytes(value, Some(holds), Options::default());
-    let id = match (&verdict.result, kind) {
-        (Ok(ident::Id::Gstin(g)), Kind::Pan) => match g.pan() {
-            Some(p) => p.to_string(),
-            None => {
-                return Ask::Malformed(format!(
-                    "{g} holds no PAN (a {} GSTIN); not sent",
-                    g.registration_type()
-                ));
-            }
-        },
-        (Ok(_), _) => verdict.normalized.to_string(),
-        (Err(_), _) if s.send_malformed && !verdict.normalized.is_empty() => {
-            verdict.normalized.to_string()
-        }
-        (Err(e), _) => return Ask::Malformed(format!("malformed ({}): {e}; not sent", e.code())),
-    };
-    if kind == Kind::Gstin {
-        return Ask::Question(Question::Gstin(id));
-    }
-    let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|v| v.trim()).unwrap_or("");
-    let named = |c: Option<usize>| {
-        let c = c.unwrap_or(0);
-        format!("column {} ({:?})", c + 1, headers.get(c).map(String::as_str).unwrap_or(""))
-    };
-    let name = cell(name_col);
-    if name.is_empty() {
-        return Ask::NotChecked(format!("the name cell, {}, is blank; not sent", named(name_col)));
-    }
-    let dob = cell(dob_col);
-    let Some(dob) = crate::time::day_month_year(dob) else {
-        let why = if dob.is_empty() {
-            "is blank".to_string()
-        } else {
-            format!("holds {dob:?}, not a date")
-        };
-        return Ask::NotChecked(format!(
-            "the date of birth cell, {}, {why} (write DD/MM/YYYY, DD-MM-YYYY or YYYY-MM-DD); not sent",
-            named(dob_col)
-        ));
-    };
-    Ask::Question(Question::Pan { pan: id, name: name.to_string(), dob })
 }

@@ -14,8 +14,9 @@ use crate::ident::Kind;
 use crate::time;
 
 use super::answer::Verdict;
+use super::input::Row;
 use super::names::{self, NameMatch};
-use super::{Counts, Found, Row, Settings};
+use super::{Counts, Found, Settings};
 
 /// The appended columns of a GSTIN report, after the input's own.
 pub const GSTIN_COLUMNS: [&str; 18] = [
@@ -81,7 +82,7 @@ impl<'a> RowResult<'a> {
     /// the books' `name` for a GSTIN if a name column was given (a PAN's
     /// name is matched by the provider).
     pub(super) fn known(kind: Kind, found: &'a Found, name: Option<&str>) -> Self {
-        let r = &found.record;
+        let r = found.record();
         let name_match = match kind {
             Kind::Pan => {
                 r.name_match.map(|m| if m { NameMatch::Exact } else { NameMatch::Different })
@@ -116,7 +117,7 @@ impl<'a> RowResult<'a> {
             Kind::Pan => {
                 self.verdict() == Verdict::Valid
                     && self.name_match == Some(NameMatch::Exact)
-                    && self.found.is_some_and(|f| f.record.dob_match == Some(true))
+                    && self.found.is_some_and(|f| f.record().dob_match == Some(true))
             }
         }
     }
@@ -132,12 +133,12 @@ impl<'a> RowResult<'a> {
             v[cols.len() - 1] = message.into();
             return v;
         };
-        let r = &f.record;
+        let r = f.record();
         let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
         let name = self.name_match.map(NameMatch::as_str).unwrap_or_default().to_string();
         let message = match f.verdict {
             Verdict::Inoperative if f.message.is_empty() => INOPERATIVE.to_string(),
-            _ => f.message.clone(),
+            _ => f.message.to_string(),
         };
         let mut v = vec![row.to_string(), f.verdict.as_str().into()];
         match self.kind {
@@ -220,31 +221,59 @@ pub struct Summary {
     answered: u64,
 }
 
+/// The rows' results, counted as they are written.
+#[derive(Debug, Clone)]
+pub(super) struct Tally {
+    rows: u64,
+    by_verdict: BTreeMap<&'static str, u64>,
+    by_name_match: BTreeMap<&'static str, u64>,
+    all_good: bool,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            rows: 0,
+            by_verdict: BTreeMap::new(),
+            by_name_match: BTreeMap::new(),
+            all_good: true,
+        }
+    }
+}
+
+impl Tally {
+    /// Counts one row's result.
+    pub(super) fn add(&mut self, r: &RowResult<'_>) {
+        self.rows += 1;
+        *self.by_verdict.entry(r.verdict().as_str()).or_insert(0) += 1;
+        if let Some(m) = r.name_match {
+            *self.by_name_match.entry(m.as_str()).or_insert(0) += 1;
+        }
+        self.all_good &= r.good();
+    }
+
+    /// Rows counted.
+    pub(super) fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
 impl Summary {
     pub(super) fn new(
         (s, s_kind): (&Settings, Kind),
-        rows: &[Row],
+        tally: Tally,
         distinct: usize,
         found: &[Found],
-        results: &[RowResult<'_>],
         counts: &Counts,
         started: Instant,
     ) -> Summary {
-        let mut by_verdict = BTreeMap::new();
-        let mut by_name_match = BTreeMap::new();
-        for r in results {
-            *by_verdict.entry(r.verdict().as_str()).or_insert(0) += 1;
-            if let Some(m) = r.name_match {
-                *by_name_match.entry(m.as_str()).or_insert(0) += 1;
-            }
-        }
         let mut summary = Summary {
             input: s.input.display(),
             report: s.report.name(),
-            rows: rows.len() as u64,
+            rows: tally.rows,
             distinct: distinct as u64,
-            by_verdict,
-            by_name_match,
+            by_verdict: tally.by_verdict,
+            by_name_match: tally.by_name_match,
             live_calls: counts.calls,
             from_store: found.iter().filter(|f| f.source == "cache").count() as u64,
             retries: counts.retries,
@@ -255,7 +284,7 @@ impl Summary {
             elapsed_seconds: started.elapsed().as_secs_f64(),
             exit_code: 0,
             kind: if s_kind == Kind::Pan { "PANs" } else { "GSTINs" },
-            all_good: results.iter().all(RowResult::good),
+            all_good: tally.all_good,
             answered: found.iter().filter(|f| !f.source.is_empty()).count() as u64,
         };
         summary.exit_code = summary.exit(s.fail_if_changed).code();
@@ -318,26 +347,17 @@ impl Summary {
     }
 }
 
-/// Writes every row: its own cells (padded to the header), the appended
-/// columns, then any cells past the header's width.
-pub(super) fn write(
-    mut report: Report,
-    kind: Kind,
-    headers: &[String],
-    rows: &[Row],
-    results: &[RowResult<'_>],
-    summary: &Summary,
-) -> Result<Ready> {
+/// The report's column names: the input's, ours, then `column_N` for the
+/// `extra` cells some rows have past the header; every one unique, for JSON
+/// keys (ours give way to the input's).
+pub(super) fn names(kind: Kind, headers: &[String], extra: usize) -> Vec<String> {
     let width = headers.len();
-    let extra = rows.iter().map(|r| r.cells.len().saturating_sub(width)).max().unwrap_or(0);
-    // Every name unique, for JSON keys: ours give way to the input's.
     let mut names: Vec<String> = Vec::new();
     for h in headers {
         let n = unique_name(h, |n| names.iter().any(|x| x == n));
         names.push(n);
     }
-    let ours = columns(kind);
-    for c in ours
+    for c in columns(kind)
         .iter()
         .map(|c| c.to_string())
         .chain((width + 1..=width + extra).map(|i| format!("column_{i}")))
@@ -345,16 +365,34 @@ pub(super) fn write(
         let n = unique_name(&c, |n| names.iter().any(|x| x.eq_ignore_ascii_case(n)));
         names.push(n);
     }
-    let table = rows.iter().zip(results).map(|(row, result)| {
-        let mut cells = row.cells.clone();
-        let extras = if cells.len() > width { cells.split_off(width) } else { Vec::new() };
-        cells.resize(width, String::new());
-        cells.extend(result.cells(row.row));
-        cells.extend(extras);
-        cells.resize(names.len(), String::new());
-        cells
-    });
-    report.write_table(&names, table)?;
+    names
+}
+
+/// One report row: its own cells (padded to the header's `width`), the
+/// appended columns, then any cells past the header, `total` in all.
+pub(super) fn cells(row: &Row, result: &RowResult<'_>, width: usize, total: usize) -> Vec<String> {
+    let mut cells = row.cells.clone();
+    let extras = if cells.len() > width { cells.split_off(width) } else { Vec::new() };
+    cells.resize(width, String::new());
+    cells.extend(result.cells(row.row));
+    cells.extend(extras);
+    cells.resize(total, String::new());
+    cells
+}
+
+/// Finishes the report whose rows are written: a workbook's fills and its
+/// Summary sheet.
+///
+/// # Errors
+/// [`crate::Error::Write`].
+pub(super) fn finish(
+    report: Report,
+    kind: Kind,
+    names: &[String],
+    width: usize,
+    summary: &Summary,
+) -> Result<Ready> {
+    let ours = columns(kind);
     let col = |name: &str| ours.iter().position(|c| *c == name).map(|i| names[width + i].clone());
     let (status_col, name_col, dob_col) =
         (col("gstbatch_verify_status"), col("gstbatch_name_match"), col("gstbatch_dob_match"));
