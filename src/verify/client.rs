@@ -209,6 +209,19 @@ impl Question {
             Question::Pan { pan, name, dob } => format!("{pan}|{name}|{dob}"),
         }
     }
+
+    /// The question a [`Question::key`] was made from. A PAN and a date
+    /// hold no `|`, so a name holding one comes back whole.
+    pub fn from_key(key: &str) -> Question {
+        match key.split_once('|').zip(key.rsplit_once('|')) {
+            Some(((pan, _), (rest, dob))) => Question::Pan {
+                pan: pan.to_string(),
+                name: rest[pan.len() + 1..].to_string(),
+                dob: dob.to_string(),
+            },
+            None => Question::Gstin(key.to_string()),
+        }
+    }
 }
 
 /// A client for one run.

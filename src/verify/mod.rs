@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod ask;
 pub mod client;
+mod distinct;
 mod input;
 pub mod names;
 mod report;
@@ -35,6 +36,7 @@ use crate::store::{Location, Store};
 use answer::{Record, Verdict};
 use ask::{Done, Outcome, Pace};
 use client::{Client, Credentials, Question};
+use distinct::Distinct;
 use input::{Ask, Input};
 use report::Summary;
 
@@ -170,16 +172,12 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let mut rows = input.open(s)?;
     let (kind, width) = (rows.plan().kind, rows.plan().headers.len());
     let (mut count, mut extra) = (0u64, 0usize);
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut ids: Vec<Question> = Vec::new();
+    let mut ids = Distinct::default();
     for r in rows.by_ref() {
         count += 1;
         extra = extra.max(r.cells.len().saturating_sub(width));
-        if let Ask::Question(q) = r.ask
-            && !index.contains_key(&q.key())
-        {
-            index.insert(q.key(), ids.len());
-            ids.push(q);
+        if let Ask::Question(q) = &r.ask {
+            ids.add(q)?;
         }
     }
     rows.finish()?;
@@ -206,36 +204,47 @@ pub fn run(s: &Settings) -> Result<Exit> {
     };
     let stored: HashMap<String, History> = match &store {
         Some(st) => {
-            let keys: Vec<String> = ids.iter().map(Question::key).collect();
-            let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-            st.answers(kind.as_str(), &key_refs)?
+            let keys: Vec<&str> = (0..ids.len()).map(|i| ids.key(i)).collect();
+            st.answers(kind.as_str(), &keys)?
         }
         None => HashMap::new(),
     };
     let fresh = |a: &Answer| s.max_age > 0 && s.now - a.asked_at < s.max_age as i64;
-    let mut found: Vec<Option<Found>> = vec![None; ids.len()];
+    // What is known of each distinct question; `None` is `unasked`, the
+    // same for all (one `Found` each would be most of a large run's memory).
+    let unasked = Found::unanswered(
+        Verdict::NotChecked,
+        if s.offline {
+            "not in the store, or older than --max-age (--offline makes no call)"
+        } else if s.dry_run {
+            "would be asked (--dry-run makes no call)"
+        } else {
+            ""
+        },
+        None,
+    );
+    let mut found: Vec<Option<Box<Found>>> = Vec::new();
+    found.resize_with(ids.len(), || None);
+    let previous_of = |i: usize| {
+        stored.get(ids.key(i)).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone())
+    };
     let mut to_ask: Vec<usize> = Vec::new();
-    for (i, q) in ids.iter().enumerate() {
-        // No key is made when there is nothing stored (a first run, --offline).
-        let h = if stored.is_empty() { None } else { stored.get(&q.key()) };
+    for (i, slot) in found.iter_mut().enumerate() {
+        let h = stored.get(ids.key(i));
         match h.and_then(|h| h.latest.as_ref()) {
             Some(a) if fresh(a) => {
                 let previous = h.and_then(|h| h.before.as_ref()).map(|b| b.verdict.clone());
-                found[i] = Some(Found::from_store(a, previous));
+                *slot = Some(Box::new(Found::from_store(a, previous)));
             }
-            _ => to_ask.push(i),
-        }
-    }
-    let previous_of = |i: usize| {
-        stored.get(&ids[i].key()).and_then(|h| h.latest.as_ref()).map(|a| a.verdict.clone())
-    };
-    for &i in &to_ask {
-        if s.offline {
-            let why = "not in the store, or older than --max-age (--offline makes no call)";
-            found[i] = Some(Found::unanswered(Verdict::NotChecked, why, previous_of(i)));
-        } else if s.dry_run {
-            let why = "would be asked (--dry-run makes no call)";
-            found[i] = Some(Found::unanswered(Verdict::NotChecked, why, previous_of(i)));
+            _ if live => to_ask.push(i),
+            // Not asked (--offline, --dry-run): only an older answer is news.
+            _ => {
+                if let Some(previous) = previous_of(i) {
+                    let message = unasked.message.clone();
+                    let f = Found::unanswered(Verdict::NotChecked, message, Some(previous));
+                    *slot = Some(Box::new(f));
+                }
+            }
         }
     }
 
@@ -244,7 +253,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         let store = store.as_mut().ok_or_else(|| Error::Internal("no store to write".into()))?;
         let credentials = Credentials::load(s.credentials.as_deref())?;
         let client = Client::new(s.api_base.clone(), credentials, s.timeout, s.reason.clone());
-        let asked: Vec<Question> = to_ask.iter().map(|&i| ids[i].clone()).collect();
+        let asked: Vec<Question> = to_ask.iter().map(|&i| ids.question(i)).collect();
         let what = if kind == Kind::Pan { "PANs" } else { "GSTINs" };
         let progress = Progress::items(ids.len() as u64, what, s.ui);
         progress.set((ids.len() - asked.len()) as u64);
@@ -255,7 +264,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         progress.finish();
         for (k, f) in outcome {
             let i = to_ask[k];
-            found[i] = Some(match f {
+            found[i] = Some(Box::new(match f {
                 Ok((parsed, asked_at)) => Found {
                     verdict: parsed.verdict,
                     message: parsed.record.message.clone().into(),
@@ -265,14 +274,10 @@ pub fn run(s: &Settings) -> Result<Exit> {
                     previous: previous_of(i),
                 },
                 Err((verdict, message)) => Found::unanswered(verdict, message, previous_of(i)),
-            });
+            }));
         }
     }
     drop(store);
-    let found: Vec<Found> = found
-        .into_iter()
-        .map(|f| f.unwrap_or_else(|| Found::unanswered(Verdict::NotChecked, "", None)))
-        .collect();
 
     // The second reading: the report, row by row in input order.
     let mut rows = input.open(s)?;
@@ -280,18 +285,17 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let names = report::names(kind, &rows.plan().headers, extra);
     let mut tally = report::Tally::default();
     let mut unknown = false;
-    let unasked = Found::unanswered(Verdict::NotChecked, "", None);
     let table = rows.by_ref().map(|r| {
         let result = match &r.ask {
             Ask::Question(q) => {
                 // A question the first reading did not see: the input changed.
-                let f = index.get(&q.key()).map_or_else(
-                    || {
+                let f = match ids.get(&q.key()) {
+                    Some(i) => found[i].as_deref().unwrap_or(&unasked),
+                    None => {
                         unknown = true;
                         &unasked
-                    },
-                    |&i| &found[i],
-                );
+                    }
+                };
                 let name = name_col.and_then(|c| r.cells.get(c)).map(String::as_str);
                 report::RowResult::known(kind, f, name)
             }

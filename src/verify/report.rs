@@ -263,7 +263,7 @@ impl Summary {
         (s, s_kind): (&Settings, Kind),
         tally: Tally,
         distinct: usize,
-        found: &[Found],
+        found: &[Option<Box<Found>>],
         counts: &Counts,
         started: Instant,
     ) -> Summary {
@@ -275,9 +275,9 @@ impl Summary {
             by_verdict: tally.by_verdict,
             by_name_match: tally.by_name_match,
             live_calls: counts.calls,
-            from_store: found.iter().filter(|f| f.source == "cache").count() as u64,
+            from_store: found.iter().flatten().filter(|f| f.source == "cache").count() as u64,
             retries: counts.retries,
-            changes: found.iter().filter(|f| f.changed()).count() as u64,
+            changes: found.iter().flatten().filter(|f| f.changed()).count() as u64,
             stopped: counts.stopped.clone(),
             store_error: counts.store_error.clone(),
             not_stored: counts.not_stored,
@@ -285,7 +285,7 @@ impl Summary {
             exit_code: 0,
             kind: if s_kind == Kind::Pan { "PANs" } else { "GSTINs" },
             all_good: tally.all_good,
-            answered: found.iter().filter(|f| !f.source.is_empty()).count() as u64,
+            answered: found.iter().flatten().filter(|f| !f.source.is_empty()).count() as u64,
         };
         summary.exit_code = summary.exit(s.fail_if_changed).code();
         summary
