@@ -422,7 +422,8 @@ pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
 }
 
 /// Refuses outputs that would destroy what a run reads or writes: no output
-/// may name an input, the store (or its `-wal`, `-shm`, `-journal` files),
+/// may name an input, the store (or its `-wal`, `-shm`, `-journal` or
+/// `-verify.lock` files),
 /// or another output. Files are compared after resolving `..` and symbolic
 /// links, and by device and inode, so a hard link is caught too.
 ///
@@ -432,7 +433,10 @@ pub fn guard(inputs: &[&Path], store: Option<&Path>, outputs: &[(&str, &Path)]) 
     let store_files: Vec<PathBuf> = store
         .map(|s| {
             let mut v = vec![s.to_path_buf()];
-            for suffix in ["-wal", "-shm", "-journal"] {
+            // The verify lock too: a report renamed over it would let a
+            // second run lock a new file beside the first run's.
+            let lock = crate::store::verify::VERIFY_LOCK_SUFFIX;
+            for suffix in ["-wal", "-shm", "-journal", lock] {
                 let mut name = s.as_os_str().to_owned();
                 name.push(suffix);
                 v.push(PathBuf::from(name));

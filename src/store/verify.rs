@@ -53,11 +53,14 @@ pub struct VerifyLock {
     _file: std::fs::File,
 }
 
+/// What the verify lock file's name adds to the store's.
+pub const VERIFY_LOCK_SUFFIX: &str = "-verify.lock";
+
 impl Location {
-    /// The lock file's path: the store's with `-verify.lock` appended.
+    /// The lock file's path: the store's with [`VERIFY_LOCK_SUFFIX`] appended.
     fn verify_lock_path(&self) -> std::path::PathBuf {
         let mut name = self.path.clone().into_os_string();
-        name.push("-verify.lock");
+        name.push(VERIFY_LOCK_SUFFIX);
         name.into()
     }
 

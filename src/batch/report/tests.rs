@@ -63,6 +63,7 @@ fn the_guard_sees_through_relative_paths_symlinks_and_hard_links() {
         d.join("hard.csv"),
         d.join("./s.db"),
         d.join("s.db-wal"),
+        d.join("s.db-verify.lock"),
         #[cfg(unix)]
         d.join("link.db"),
     ];
