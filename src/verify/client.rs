@@ -6,6 +6,7 @@
 //! configured host, the access token lives only in memory, and neither is
 //! ever part of a message (`Credentials` and `Client` print as redacted).
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -203,10 +204,11 @@ impl Question {
 
     /// What the store keeps the answer under: the GSTIN, or the PAN with
     /// the name and date of birth sent (another name is another question).
-    pub fn key(&self) -> String {
+    /// Borrowed for a GSTIN: `verify` makes one for every row, twice.
+    pub fn key(&self) -> Cow<'_, str> {
         match self {
-            Question::Gstin(g) => g.clone(),
-            Question::Pan { pan, name, dob } => format!("{pan}|{name}|{dob}"),
+            Question::Gstin(g) => Cow::Borrowed(g),
+            Question::Pan { pan, name, dob } => Cow::Owned(format!("{pan}|{name}|{dob}")),
         }
     }
 

@@ -48,7 +48,12 @@ impl Distinct {
 
     /// The index of `key`, if it was added.
     pub fn get(&self, key: &str) -> Option<usize> {
-        match self.by_hash.get(&self.hash(key)) {
+        self.find(key, self.hash(key))
+    }
+
+    /// [`Distinct::get`] with the key's hash already made.
+    fn find(&self, key: &str, hash: u32) -> Option<usize> {
+        match self.by_hash.get(&hash) {
             Some(&i) if self.key(i as usize) == key => Some(i as usize),
             Some(_) => self.collided.get(key).map(|&i| i as usize),
             None => None,
@@ -61,7 +66,8 @@ impl Distinct {
     /// [`Error::Usage`] past 4 GiB of keys (hundreds of millions).
     pub fn add(&mut self, q: &Question) -> Result<()> {
         let key = q.key();
-        if self.get(&key).is_some() {
+        let h = self.hash(&key);
+        if self.find(&key, h).is_some() {
             return Ok(());
         }
         let i = u32::try_from(self.len()).ok();
@@ -72,10 +78,9 @@ impl Distinct {
                     .into(),
             ));
         };
-        let h = self.hash(&key);
         match self.by_hash.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.insert(key.clone(), i);
+                self.collided.insert(key.to_string(), i);
             }
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(i);

@@ -414,7 +414,7 @@ fn ask_and_store(
                         counts.calls += 1;
                         let asked_at = crate::time::now().timestamp();
                         pending.push(Answer {
-                            identifier: asked[d.index].key(),
+                            identifier: asked[d.index].key().into_owned(),
                             kind: asked[d.index].kind().into(),
                             asked_at,
                             verdict: parsed.verdict.as_str().into(),
