@@ -163,7 +163,6 @@ impl BlockReader {
     /// # Errors
     /// [`Error::Read`] when the file cannot be opened.
     pub fn open(source: Source, flag: Option<u8>) -> Result<BlockReader> {
-        let delimiter = delimiter_for(&source, flag);
         let (inner, len): (Box<dyn Read + Send>, Option<u64>) = match &source {
             Source::Stdin => (Box::new(io::stdin()), None),
             Source::File(p) => {
@@ -178,6 +177,18 @@ impl BlockReader {
                 (Box::new(f), meta.is_file().then_some(meta.len()))
             }
         };
+        BlockReader::open_reader(source, inner, flag, len)
+    }
+
+    /// Reads `source`'s bytes from `inner` as [`BlockReader::open`] reads
+    /// a file: the delimiter by flag or extension, tab sniffed for UTF-16.
+    fn open_reader(
+        source: Source,
+        inner: Box<dyn Read + Send>,
+        flag: Option<u8>,
+        len: Option<u64>,
+    ) -> Result<BlockReader> {
+        let delimiter = delimiter_for(&source, flag);
         let mut reader = BlockReader::from_reader(source, inner, delimiter, len)?;
         reader.sniff_tab = flag.is_none() && reader.utf16.is_some();
         Ok(reader)
@@ -273,10 +284,7 @@ impl BlockReader {
             (Source::Stdin, Some(copy)) => {
                 let f =
                     File::open(copy).map_err(|e| Error::Read { path: source.path(), source: e })?;
-                let delimiter = delimiter_for(source, read.delimiter);
-                let mut r = BlockReader::from_reader(source.clone(), Box::new(f), delimiter, None)?;
-                r.sniff_tab = read.delimiter.is_none() && r.utf16.is_some();
-                r
+                BlockReader::open_reader(source.clone(), Box::new(f), read.delimiter, None)?
             }
             _ => BlockReader::open_any(
                 source.clone(),
