@@ -27,9 +27,14 @@ const HEADER_SEARCH_ROWS: usize = 20;
 
 /// Whether `path` names a workbook, by its extension.
 pub fn is_workbook(path: &Path) -> bool {
+    has_extension(path, &EXTENSIONS)
+}
+
+/// Whether `path` ends in one of `extensions`, in any case.
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// The text a person sees in a cell.
@@ -161,10 +166,10 @@ fn sheet_text(
 ) -> std::result::Result<(), String> {
     // calamine reads an .ods whole as it opens it, and reserves room for an
     // .xlsx's shared strings by the count the file states: bound both first.
-    if is_ods(path) {
+    if has_extension(path, &["ods"]) {
         ods_extent(path, MAX_WHOLE_CELLS)?;
     }
-    if is_xlsx(path) {
+    if has_extension(path, &["xlsx", "xlsm"]) {
         shared_strings_count(path, TRUSTED_STRINGS)?;
     }
     let mut book = open_workbook_auto(path).map_err(|e| {
@@ -239,11 +244,6 @@ fn sheet_text(
 /// reserves 24 bytes for each before it reads one, so this is 24 MiB.
 const TRUSTED_STRINGS: u64 = 1 << 20;
 
-fn is_xlsx(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    matches!(ext.as_deref(), Some("xlsx" | "xlsm"))
-}
-
 /// Refuses an `.xlsx` whose shared-strings table states more strings than
 /// it holds, before calamine reserves memory for the stated count (a 2 KB
 /// file can ask for 4,000,000,000, or for more than memory can address). A
@@ -298,10 +298,6 @@ fn shared_strings_count(path: &Path, trusted: u64) -> std::result::Result<(), St
 /// The most cells (rows times columns of the used area) of an `.ods`, which
 /// calamine reads as one dense range of 32-byte cells: about 800 MiB.
 pub const MAX_WHOLE_CELLS: u64 = 25_000_000;
-
-fn is_ods(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("ods"))
-}
 
 /// Refuses an `.ods` whose used area (over all its sheets) exceeds `max`
 /// cells, before calamine builds it: a 2 KB file can describe a cell at the
