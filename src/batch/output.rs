@@ -49,10 +49,7 @@ impl Output {
         let Some(path) = path.filter(|p| *p != Path::new("-")) else {
             return Ok(Output::Stdout(BufWriter::with_capacity(BUF, io::stdout())));
         };
-        if let Ok(meta) = fs::metadata(path)
-            && !meta.is_file()
-            && !meta.is_dir()
-        {
+        if is_device(path) {
             let file = fs::OpenOptions::new()
                 .write(true)
                 .open(path)
@@ -68,6 +65,38 @@ impl Output {
             target: path.to_path_buf(),
             syncer: Syncer::new(SYNC_EVERY),
         })
+    }
+
+    /// A temporary file beside `target`, named with `suffix`, that is never
+    /// renamed: a step on the way to another file (the CSV a workbook is
+    /// built from), taken back with [`Output::into_temp`]. Messages name
+    /// `target`.
+    ///
+    /// # Errors
+    /// [`Error::Write`] when the temporary file cannot be created.
+    pub fn staging(target: &Path, suffix: &str) -> Result<Output> {
+        Ok(Output::File {
+            tmp: BufWriter::with_capacity(BUF, temp_beside(target, suffix)?),
+            target: target.to_path_buf(),
+            syncer: Syncer::new(SYNC_EVERY),
+        })
+    }
+
+    /// Flushes a file output and hands back its temporary file, still under
+    /// its temporary name and deleted when dropped. Writing through the
+    /// handle that created it, rather than renaming a second file over it,
+    /// is what Windows needs: it refuses to replace a file that is open.
+    ///
+    /// # Errors
+    /// [`Error::Write`]; [`Error::Internal`] for stdout or a device.
+    pub fn into_temp(self) -> Result<tempfile::NamedTempFile> {
+        let Output::File { tmp, target, mut syncer } = self else {
+            return Err(Error::Internal("only a file output has a temporary file".into()));
+        };
+        let err = |e: io::Error| Error::Write { path: target.clone(), source: e };
+        let tmp = tmp.into_inner().map_err(|e| err(e.into_error()))?;
+        syncer.finish().map_err(err)?;
+        Ok(tmp)
     }
 
     /// The name to show in messages and errors.
@@ -122,9 +151,7 @@ impl Output {
                 let tmp = tmp.into_inner().map_err(|e| err(e.into_error()))?;
                 syncer.finish().map_err(err)?;
                 tmp.as_file().sync_all().map_err(err)?;
-                set_permissions(tmp.path(), &target).map_err(err)?;
-                tmp.persist(&target).map_err(|e| err(e.error))?;
-                Ok(())
+                replace(tmp, &target)
             }
         }
     }
@@ -249,6 +276,65 @@ pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFil
         .map_err(|e| Error::Write { path: target.to_path_buf(), source: without_path(e) })?;
     PARTIALS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tmp.path().into());
     Ok(tmp)
+}
+
+/// Renames a finished temporary file over `target`, which gets the
+/// permissions of the file it replaces (see [`set_permissions`]).
+///
+/// # Errors
+/// [`Error::Write`] naming `target`, which is then untouched. Windows
+/// refuses to replace a file another program holds open (a report still
+/// open in Excel): the message says so, rather than "Access denied".
+pub fn replace(tmp: tempfile::NamedTempFile, target: &Path) -> Result<()> {
+    let err = |e: io::Error| Error::Write { path: target.to_path_buf(), source: e };
+    set_permissions(tmp.path(), target).map_err(err)?;
+    tmp.persist(target).map_err(|e| {
+        let e = e.error;
+        if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied && target.exists() {
+            return err(io::Error::new(
+                e.kind(),
+                "the file is open in another program (Excel?): close it and run again; \
+                 it was left as it was",
+            ));
+        }
+        err(e)
+    })?;
+    Ok(())
+}
+
+/// Whether `path` names a device or a pipe, which is written in place:
+/// renaming a file over it would replace the device, or fail.
+///
+/// On Unix that is anything that exists and is neither a file nor a folder
+/// (`/dev/null`, a FIFO). Windows keeps its devices out of the file system,
+/// so they are known by name: `NUL`, `CON`, `COM1` and the like in any
+/// folder and with any extension (`nul.csv` is the null device too), and
+/// any `\\.\` path.
+pub fn is_device(path: &Path) -> bool {
+    if cfg!(windows) {
+        windows_device(path)
+    } else {
+        fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    }
+}
+
+/// The Windows reserved device names test of [`is_device`], kept apart
+/// so that it is tested on every platform.
+fn windows_device(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    if text.starts_with(r"\\.\") || text.starts_with("//./") {
+        return true;
+    }
+    // Split by hand: both separators count on Windows, whatever the host.
+    let name = text.rsplit(['\\', '/']).next().unwrap_or(&text);
+    // The stem before any extension, with trailing spaces, dots and a
+    // colon ignored as Windows ignores them.
+    let stem = name.split('.').next().unwrap_or(name);
+    let stem = stem.trim_end_matches([' ', ':']).to_ascii_uppercase();
+    matches!(stem.as_str(), "NUL" | "CON" | "PRN" | "AUX" | "CONIN$" | "CONOUT$")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && matches!(stem.as_bytes()[3], b'1'..=b'9'))
 }
 
 /// The folder a path names a file in (`.` for a bare file name).
@@ -385,5 +471,43 @@ mod tests {
         out.write_all(b"x").unwrap();
         out.commit().unwrap();
         assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    }
+
+    #[test]
+    fn windows_devices_are_known_by_name_in_any_folder_and_case() {
+        for dev in [
+            "NUL",
+            "nul",
+            "Nul.csv",
+            r"C:\Users\a\nul",
+            "con",
+            "PRN",
+            "aux.txt",
+            "COM1",
+            "lpt9",
+            "CONOUT$",
+            "nul:",
+            r"\\.\pipe\x",
+            "//./COM3",
+        ] {
+            assert!(windows_device(Path::new(dev)), "{dev}");
+        }
+        for file in ["null", "nul_report.csv", "COM0", "COM10", "console.csv", "r.csv", "LPT"] {
+            assert!(!windows_device(Path::new(file)), "{file}");
+        }
+    }
+
+    #[test]
+    fn a_staging_file_is_written_in_place_and_handed_back_unrenamed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.xlsx");
+        let mut out = Output::staging(&target, ".csv.partial").unwrap();
+        assert_eq!(out.path(), target, "messages name the target");
+        out.write_all(b"a,b\n").unwrap();
+        let tmp = out.into_temp().unwrap();
+        assert_eq!(fs::read(tmp.path()).unwrap(), b"a,b\n");
+        assert!(!target.exists());
+        drop(tmp);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "the staging file is deleted");
     }
 }

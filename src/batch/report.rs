@@ -222,7 +222,6 @@ impl<W: Write> RowWriter<W> {
 pub struct Report {
     out: Output,
     target: Target,
-    staged: Option<tempfile::NamedTempFile>,
 }
 
 /// A finished report, put in place by [`Ready::commit`].
@@ -234,22 +233,28 @@ pub enum Ready {
 }
 
 impl Report {
-    /// Opens the report's temporary file (or stdout).
+    /// Opens the report's temporary file (or stdout). A workbook's rows go
+    /// first to a temporary CSV beside it, which [`Report::prepare`] turns
+    /// into the workbook.
     ///
     /// # Errors
     /// [`Error::Write`] when the temporary file cannot be created.
     pub fn create(target: &Target) -> Result<Report> {
-        let staged = match (&target.path, target.format) {
-            (Some(p), Format::Xlsx) => Some(xlsx::staging(p)?),
-            _ => None,
+        let out = match (&target.path, target.format) {
+            (Some(p), Format::Xlsx) => Output::staging(p, ".csv.partial")?,
+            (path, _) => Output::create(path.as_deref())?,
         };
-        let path = staged.as_ref().map(|s| s.path()).or(target.path.as_deref());
-        Ok(Report { out: Output::create(path)?, target: target.clone(), staged })
+        Ok(Report { out, target: target.clone() })
+    }
+
+    /// Whether rows are staged as CSV on their way to a workbook file.
+    fn staged(&self) -> bool {
+        self.target.format == Format::Xlsx && self.target.path.is_some()
     }
 
     /// The format rows are written in: CSV while a workbook is staged.
     pub fn format(&self) -> Format {
-        if self.staged.is_some() { Format::Csv } else { self.target.format }
+        if self.staged() { Format::Csv } else { self.target.format }
     }
 
     /// Whether the report goes to a file (not stdout).
@@ -336,16 +341,18 @@ impl Report {
     /// # Errors
     /// [`Error::Read`], [`Error::Write`].
     pub fn prepare(self, layout: &xlsx::Layout<'_>, delimiter: u8) -> Result<Ready> {
-        let (Some(staged), Some(target)) = (self.staged, self.target.path) else {
+        let staged = self.staged();
+        let mut out = self.out;
+        let Some(target) = self.target.path.filter(|_| staged) else {
             // Synced now, so that a report built beside other work (`access
             // apply` builds it while its store transaction runs) leaves its
             // commit only the rename.
-            let mut out = self.out;
             out.sync()?;
             return Ok(Ready::Plain(out));
         };
-        // The staged CSV is only a step: it is read back, then deleted.
-        self.out.commit()?;
+        // The staged CSV is only a step: it is read back, then deleted (after
+        // the reader that holds it open).
+        let staged = out.into_temp()?;
         let mut csv =
             BlockReader::open(Source::File(staged.path().to_path_buf()), Some(delimiter))?;
         Ok(Ready::Workbook(xlsx::write(&mut csv, &target, layout)?, target))
@@ -360,7 +367,7 @@ impl Ready {
     pub fn commit(self) -> Result<()> {
         match self {
             Ready::Plain(out) => out.commit(),
-            Ready::Workbook(tmp, target) => xlsx::persist(tmp, &target),
+            Ready::Workbook(tmp, target) => super::output::replace(tmp, &target),
         }
     }
 }
@@ -455,7 +462,8 @@ pub fn guard(inputs: &[&Path], store: Option<&Path>, outputs: &[(&str, &Path)]) 
             }
             on_stdout = Some(flag);
         }
-        if *out == Path::new("-") {
+        // A device is written in place, never replaced: it loses no file.
+        if *out == Path::new("-") || super::output::is_device(out) {
             continue;
         }
         if let Some(input) = inputs.iter().find(|p| **p != Path::new("-") && same_file(p, out)) {

@@ -212,7 +212,8 @@ impl Sheets {
 }
 
 /// Converts the CSV report read by `csv` into an `.xlsx` workbook in a
-/// temporary file beside `target`; [`persist`] puts it in place.
+/// temporary file beside `target`; [`super::output::replace`] puts it in
+/// place.
 ///
 /// # Errors
 /// [`Error::Read`] reading the CSV, [`Error::Write`] writing the workbook.
@@ -321,26 +322,6 @@ pub fn write(
     Ok(tmp)
 }
 
-/// Renames a workbook from [`write()`] over `target`.
-///
-/// # Errors
-/// [`Error::Write`]; the target is then untouched.
-pub fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> Result<()> {
-    let werr = |e: std::io::Error| Error::Write { path: target.to_path_buf(), source: e };
-    super::output::set_permissions(tmp.path(), target).map_err(werr)?;
-    tmp.persist(target).map_err(|e| werr(e.error))?;
-    Ok(())
-}
-
-/// A temporary CSV file beside `target`, for a report on its way to
-/// becoming a workbook; it is deleted when dropped.
-///
-/// # Errors
-/// [`Error::Write`].
-pub fn staging(target: &Path) -> Result<tempfile::NamedTempFile> {
-    super::output::temp_beside(target, ".csv.partial")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,7 +342,8 @@ mod tests {
         .unwrap();
         let fill = |_: &[String], _: &[&str]| None;
         let layout = Layout { numeric: &["row"], fill: &fill, summary: &[], max_rows: 3 };
-        persist(write(&mut reader, &target, &layout).unwrap(), &target).unwrap();
+        crate::batch::output::replace(write(&mut reader, &target, &layout).unwrap(), &target)
+            .unwrap();
         let mut book = open_workbook_auto(&target).unwrap();
         assert_eq!(book.sheet_names(), ["Results", "Results 2", "Results 3", "Summary"]);
         let rows = |book: &mut calamine::Sheets<_>, name: &str| -> Vec<String> {

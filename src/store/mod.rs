@@ -261,22 +261,17 @@ impl Drop for Store {
 }
 
 /// Where the store is when `--state` is not given: `GSTBATCH_STATE`, else
-/// the platform's data folder (`$XDG_DATA_HOME` or `~/.local/share` on
-/// Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on
-/// Windows), in a `gstbatch` folder.
+/// `gstbatch/state.db` in the platform's local data folder, as the
+/// `directories` crate finds it: `$XDG_DATA_HOME` or `~/.local/share` on
+/// Linux, `~/Library/Application Support` on macOS, `%LOCALAPPDATA%` on
+/// Windows (local, not roaming: a store is a machine's record, and a
+/// SQLite file must not be synced between machines while open).
 pub fn default_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("GSTBATCH_STATE").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let base = if cfg!(windows) {
-        env("APPDATA")
-    } else if cfg!(target_os = "macos") {
-        env("HOME").map(|h| h.join("Library/Application Support"))
-    } else {
-        env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
-    }?;
-    Some(base.join("gstbatch").join("state.db"))
+    let dirs = directories::BaseDirs::new()?;
+    Some(dirs.data_local_dir().join("gstbatch").join("state.db"))
 }
 
 /// Whether an unmarked database is a store made before stores were marked:
