@@ -294,6 +294,25 @@ pub struct TableArgs {
     /// 1-based number (default: the first visible worksheet).
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
+    /// The text's encoding (default: UTF-16 by its byte-order mark, else
+    /// UTF-8, or Windows-1252 when the bytes are not UTF-8, as Excel's
+    /// "CSV (Comma delimited)" is).
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub encoding: Option<TextEncoding>,
+}
+
+/// `--encoding` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextEncoding {
+    /// UTF-8 (a byte-order mark is skipped).
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// Windows-1252, Excel's "ANSI" on Windows in India.
+    #[value(name = "windows-1252", alias = "cp1252")]
+    Windows1252,
+    /// UTF-16, little-endian unless a byte-order mark says otherwise.
+    #[value(name = "utf-16", alias = "utf16")]
+    Utf16,
 }
 
 /// Flags shared by the commands that read CSV files in bulk.

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::access::{apply, history, status};
+use crate::batch::encoding::Encoding;
 use crate::batch::input::{ReadOptions, Source};
 use crate::batch::progress::Ui;
 use crate::batch::report::{self, Format, Target};
 use crate::cli::{
     AccessCommand, CheckFormat, Cli, Command, KindArg, ReportArgs, ReportFormat, StatusFilter,
-    StoreArgs,
+    StoreArgs, TextEncoding,
 };
 use crate::error::{Error, Result};
 use crate::ident::Kind;
@@ -81,6 +82,7 @@ impl Config {
                         delimiter: a.csv.table.delimiter,
                         headers: !a.csv.no_headers,
                         sheet: a.csv.table.sheet,
+                        encoding: encoding(a.csv.table.encoding),
                     },
                     report,
                     summary: a.summary,
@@ -104,6 +106,7 @@ impl Config {
                         input: Source::from_arg(&a.instructions),
                         delimiter: a.table.delimiter,
                         sheet: a.table.sheet,
+                        encoding: encoding(a.table.encoding),
                         dry_run: a.dry_run,
                         reapply: a.reapply,
                         summary: a.summary,
@@ -177,6 +180,7 @@ impl Config {
                         delimiter: a.table.delimiter,
                         headers: !a.no_headers,
                         sheet: a.table.sheet,
+                        encoding: encoding(a.table.encoding),
                     },
                     column: a.column,
                     kind: forced(a.kind),
@@ -230,6 +234,15 @@ fn format(f: ReportFormat) -> Format {
         ReportFormat::Jsonl => Format::Jsonl,
         ReportFormat::Json => Format::Json,
         ReportFormat::Xlsx => Format::Xlsx,
+    }
+}
+
+fn encoding(e: Option<TextEncoding>) -> Encoding {
+    match e {
+        None => Encoding::Auto,
+        Some(TextEncoding::Utf8) => Encoding::Utf8,
+        Some(TextEncoding::Windows1252) => Encoding::Windows1252,
+        Some(TextEncoding::Utf16) => Encoding::Utf16,
     }
 }
 

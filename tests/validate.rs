@@ -161,11 +161,42 @@ fn ragged_rows_keep_every_column_under_its_header() {
 fn invalid_utf8_passes_through_and_is_a_character_error_in_the_id() {
     let dir = Dir::new();
     dir.write("in.csv", b"Name,GSTIN\nCaf\xe9,27AAPFU0939F1ZV\nX,27AAPFU0939F1Z\xff\n");
-    let run = dir.cmd().args(["validate", "in.csv", "-q"]).run(1);
+    let run = dir.cmd().args(["validate", "in.csv", "-q", "--encoding", "utf-8"]).run(1);
     let out = run.stdout_bytes();
     assert!(out.windows(4).any(|w| w == b"Caf\xe9"), "other columns pass through byte for byte");
     let (h, rows) = csv_report(&String::from_utf8_lossy(&out));
     assert_eq!(rows[1][col(&h, "gstbatch_code")], "character");
+}
+
+#[test]
+fn excel_windows_1252_csv_is_decoded_and_said_once() {
+    let run = Dir::new().cmd().arg_path_first("validate", sample("excel-windows-1252.csv")).run(1);
+    let (h, rows) = csv_report(&run.stdout());
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Société Générale Traders",
+            "Café Udupi Caterers",
+            "Müller\u{a0}& Söhne India",
+            "Naïve Exports – Surat"
+        ]
+    );
+    let status: Vec<&str> = rows.iter().map(|r| r[col(&h, "gstbatch_status")].as_str()).collect();
+    assert_eq!(status, ["valid", "valid", "valid", "invalid"]);
+    let err = run.stderr();
+    assert_eq!(err.matches("read as Windows-1252").count(), 1, "{err}");
+    // The same bytes, forced: what --encoding says wins, and no note.
+    let dir = Dir::new();
+    dir.write("u.csv", "Name,GSTIN\nCafé,27AAPFU0939F1ZV\n");
+    let run = dir.cmd().args(["validate", "u.csv", "--encoding", "windows-1252"]).run(0);
+    assert!(run.stdout().contains("CafÃ©"), "{}", run.stdout());
+    assert!(!run.stderr().contains("note"), "{}", run.stderr());
+    // UTF-8 stays UTF-8, and --quiet silences the note.
+    let run = dir.cmd().args(["validate", "u.csv"]).run(0);
+    assert!(run.stdout().contains("Café,") && !run.stderr().contains("Windows-1252"));
+    let q = dir.cmd().arg_path_first("validate", sample("excel-windows-1252.csv"));
+    assert_eq!(q.args(["-q"]).run(1).stderr(), "");
 }
 
 #[test]

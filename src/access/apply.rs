@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::batch::encoding::Encoding;
 use crate::batch::input::{BlockReader, Source};
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{self as sink, Ready, Report, SummaryFile, Target};
@@ -33,6 +34,8 @@ pub struct Settings {
     pub delimiter: Option<u8>,
     /// `--sheet` for a workbook.
     pub sheet: Option<String>,
+    /// `--encoding`.
+    pub encoding: Encoding,
     /// Report what would happen; change nothing.
     pub dry_run: bool,
     /// Apply a file again even though it was applied before.
@@ -116,7 +119,11 @@ pub fn run(s: &Settings) -> Result<Exit> {
     // applied: one that cannot be written stops the run first.
     let summary_file = SummaryFile::create(s.summary.as_deref())?;
     let mut report = Report::create(&s.report)?;
-    let table = BlockReader::read_table(&s.input, s.delimiter, s.sheet.as_deref(), false)?;
+    let table =
+        BlockReader::read_table(&s.input, s.delimiter, s.sheet.as_deref(), false, s.encoding)?;
+    if let Some(note) = table.note.as_ref().filter(|_| !s.ui.quiet) {
+        eprintln!("gstbatch: note: {note}");
+    }
     let mut instructions = Batch::read(&s.input, &table.text, table.delimiter, s.now)?;
     let store_name = s.store.path.display().to_string();
     let summary_of = |tally: &Tally, already: Option<String>, exit: Exit| ApplySummary {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::batch::columns::{self, Family};
+use crate::batch::encoding::Encoding;
 use crate::batch::input::{BlockReader, Source, unclosed_quote};
 use crate::batch::progress::Ui;
 use crate::batch::report::{Report, Target};
@@ -78,7 +79,8 @@ fn requested(s: &Settings) -> Result<Option<Vec<String>>> {
     }
     if let Some(path) = &s.gstins_file {
         let source = Source::File(path.clone());
-        let table = BlockReader::read_table(&source, None, s.sheet.as_deref(), true)?;
+        let table =
+            BlockReader::read_table(&source, None, s.sheet.as_deref(), true, Encoding::Auto)?;
         let d = table.delimiter;
         let mut recs = Records::new(&table.text, d).peekable();
         // A CSV with a GSTIN column, or a plain list (one per line).

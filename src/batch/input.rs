@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
+use super::encoding::{Decoded, Encoding};
 use super::scan::{self, RawRecord, Records};
-use super::utf16;
 
 /// Bytes per block: large enough to amortise the hand-off to a worker,
 /// small enough that a batch of them stays a few MiB.
@@ -102,6 +102,8 @@ pub struct ReadOptions {
     pub headers: bool,
     /// `--sheet` for a workbook.
     pub sheet: Option<String>,
+    /// `--encoding` of a text input.
+    pub encoding: Encoding,
 }
 
 /// The most a whole table ([`BlockReader::read_table`]) may hold, as read and
@@ -133,12 +135,14 @@ pub struct Table {
     pub delimiter: u8,
     /// The SHA-256 of the input as given, in hex.
     pub sha256: String,
+    /// The note of [`BlockReader::encoding_note`].
+    pub note: Option<String>,
 }
 
 /// An input being read in blocks.
 pub struct BlockReader {
     source: Source,
-    inner: Box<dyn Read + Send>,
+    inner: Decoded,
     pending: Vec<u8>,
     delimiter: u8,
     eof: bool,
@@ -149,8 +153,6 @@ pub struct BlockReader {
     pub len: Option<u64>,
     /// Test-only fault injection: fail once this many bytes are read.
     fail_after: Option<u64>,
-    /// The byte order of a UTF-16 input.
-    utf16: Option<utf16::Endian>,
     /// Whether a tab in the first line makes the input tab-separated.
     sniff_tab: bool,
 }
@@ -158,11 +160,11 @@ pub struct BlockReader {
 impl BlockReader {
     /// Opens `source`, with the `--delimiter` flag if given (else by
     /// extension; a UTF-16 file whose first line holds a tab, such as
-    /// Excel's "Unicode Text", is tab-separated).
+    /// Excel's "Unicode Text", is tab-separated), decoded as `encoding`.
     ///
     /// # Errors
     /// [`Error::Read`] when the file cannot be opened.
-    pub fn open(source: Source, flag: Option<u8>) -> Result<BlockReader> {
+    pub fn open(source: Source, flag: Option<u8>, encoding: Encoding) -> Result<BlockReader> {
         let (inner, len): (Box<dyn Read + Send>, Option<u64>) = match &source {
             Source::Stdin => (Box::new(io::stdin()), None),
             Source::File(p) => {
@@ -177,7 +179,7 @@ impl BlockReader {
                 (Box::new(f), meta.is_file().then_some(meta.len()))
             }
         };
-        BlockReader::open_reader(source, inner, flag, len)
+        BlockReader::open_reader(source, inner, flag, len, encoding)
     }
 
     /// Reads `source`'s bytes from `inner` as [`BlockReader::open`] reads
@@ -187,10 +189,11 @@ impl BlockReader {
         inner: Box<dyn Read + Send>,
         flag: Option<u8>,
         len: Option<u64>,
+        encoding: Encoding,
     ) -> Result<BlockReader> {
         let delimiter = delimiter_for(&source, flag);
-        let mut reader = BlockReader::from_reader(source, inner, delimiter, len)?;
-        reader.sniff_tab = flag.is_none() && reader.utf16.is_some();
+        let mut reader = BlockReader::from_reader(source, inner, delimiter, len, encoding)?;
+        reader.sniff_tab = flag.is_none() && reader.is_utf16();
         Ok(reader)
     }
 
@@ -207,6 +210,7 @@ impl BlockReader {
         flag: Option<u8>,
         sheet: Option<&str>,
         tab_any: bool,
+        encoding: Encoding,
     ) -> Result<Table> {
         let err = |e| Error::Read { path: source.path(), source: e };
         let limit = text_limit();
@@ -231,13 +235,14 @@ impl BlockReader {
         let sha256 = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
         let mut reader = match source {
             Source::File(p) if super::workbook::is_workbook(p) || sheet.is_some() => {
-                BlockReader::open_any(source.clone(), flag, sheet, true)?
+                BlockReader::open_any(source.clone(), flag, sheet, true, encoding)?
             }
             _ => {
                 let delimiter = delimiter_for(source, flag);
                 let inner = Box::new(io::Cursor::new(raw));
-                let mut r = BlockReader::from_reader(source.clone(), inner, delimiter, None)?;
-                r.sniff_tab = flag.is_none() && (tab_any || r.utf16.is_some());
+                let mut r =
+                    BlockReader::from_reader(source.clone(), inner, delimiter, None, encoding)?;
+                r.sniff_tab = flag.is_none() && (tab_any || r.is_utf16());
                 r
             }
         };
@@ -251,7 +256,8 @@ impl BlockReader {
             }
             text.extend_from_slice(&block);
         }
-        Ok(Table { text, delimiter: reader.delimiter, sha256 })
+        let note = reader.encoding_note();
+        Ok(Table { text, delimiter: reader.delimiter, sha256, note })
     }
 
     /// Opens a table to read row by row, as `validate` and `verify` do: its
@@ -284,13 +290,20 @@ impl BlockReader {
             (Source::Stdin, Some(copy)) => {
                 let f =
                     File::open(copy).map_err(|e| Error::Read { path: source.path(), source: e })?;
-                BlockReader::open_reader(source.clone(), Box::new(f), read.delimiter, None)?
+                BlockReader::open_reader(
+                    source.clone(),
+                    Box::new(f),
+                    read.delimiter,
+                    None,
+                    read.encoding,
+                )?
             }
             _ => BlockReader::open_any(
                 source.clone(),
                 read.delimiter,
                 read.sheet.as_deref(),
                 read.headers,
+                read.encoding,
             )?,
         };
         let (headers, rows) = match reader.first_record(read.headers)? {
@@ -320,6 +333,7 @@ impl BlockReader {
         flag: Option<u8>,
         sheet: Option<&str>,
         headers: bool,
+        encoding: Encoding,
     ) -> Result<BlockReader> {
         let book = matches!(&source, Source::File(p) if super::workbook::is_workbook(p));
         if sheet.is_some() && !book {
@@ -331,14 +345,15 @@ impl BlockReader {
         match &source {
             Source::File(p) if book => {
                 let text = super::workbook::open_csv(p, sheet, headers)?;
-                BlockReader::from_reader(source, Box::new(text), b',', None)
+                // A workbook's text is ours, always UTF-8.
+                BlockReader::from_reader(source, Box::new(text), b',', None, Encoding::Utf8)
             }
-            _ => BlockReader::open(source, flag),
+            _ => BlockReader::open(source, flag, encoding),
         }
     }
 
-    /// Reads from any reader; used by tests and by `open`. A UTF-16
-    /// byte-order mark switches to decoding UTF-16.
+    /// Reads from any reader; used by tests and by `open`, decoded as
+    /// `encoding` says (see [`super::encoding`]).
     ///
     /// # Errors
     /// [`Error::Read`] when the first bytes cannot be read.
@@ -347,12 +362,12 @@ impl BlockReader {
         inner: Box<dyn Read + Send>,
         delimiter: u8,
         len: Option<u64>,
+        encoding: Encoding,
     ) -> Result<BlockReader> {
-        let (inner, utf16) = utf16::sniff(inner).map_err(|e| read_error(&source, e))?;
+        let inner = Decoded::new(inner, encoding).map_err(|e| read_error(&source, e))?;
         Ok(BlockReader {
             source,
             inner,
-            utf16,
             sniff_tab: false,
             pending: Vec::new(),
             delimiter,
@@ -371,7 +386,19 @@ impl BlockReader {
 
     /// Whether the input is UTF-16 (decoded as it is read).
     pub fn is_utf16(&self) -> bool {
-        self.utf16.is_some()
+        self.inner.is_utf16()
+    }
+
+    /// A note for stderr when the input, read so far, turned out to be
+    /// Windows-1252 without `--encoding` saying so.
+    pub fn encoding_note(&self) -> Option<String> {
+        self.inner.found_windows_1252().then(|| {
+            format!(
+                "{} is not UTF-8: read as Windows-1252, as Excel saves \"CSV (Comma \
+                 delimited)\"; give --encoding to say otherwise",
+                self.source.display()
+            )
+        })
     }
 
     /// The input's name for messages.

@@ -10,6 +10,7 @@
 //! ([`output::Output`]).
 
 pub mod columns;
+pub mod encoding;
 pub mod input;
 pub mod interrupt;
 pub mod output;
@@ -17,7 +18,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod scan;
-pub mod utf16;
 pub mod workbook;
 pub mod xlsx;
 

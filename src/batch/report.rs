@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+use super::encoding::Encoding::Utf8;
 use super::input::{BlockReader, Source};
 use super::output::Output;
 use super::xlsx;
@@ -354,7 +355,7 @@ impl Report {
         // the reader that holds it open).
         let staged = out.into_temp()?;
         let mut csv =
-            BlockReader::open(Source::File(staged.path().to_path_buf()), Some(delimiter))?;
+            BlockReader::open(Source::File(staged.path().to_path_buf()), Some(delimiter), Utf8)?;
         Ok(Ready::Workbook(xlsx::write(&mut csv, &target, layout)?, target))
     }
 }

@@ -338,6 +338,7 @@ mod tests {
             Box::new(std::io::Cursor::new(csv)),
             b',',
             None,
+            crate::batch::encoding::Encoding::Utf8,
         )
         .unwrap();
         let fill = |_: &[String], _: &[&str]| None;

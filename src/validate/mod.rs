@@ -120,6 +120,9 @@ pub fn run(s: &Settings) -> Result<Exit> {
         return Err(e);
     }
     if !s.ui.quiet {
+        if let Some(note) = reader.encoding_note() {
+            eprintln!("gstbatch: note: {note}");
+        }
         for w in &writer.warnings {
             eprintln!("gstbatch: warning: {}: {w}", source.display());
         }

@@ -174,12 +174,13 @@ impl Rows<'_> {
         &self.plan
     }
 
-    /// Ends the rows: the read failure that ended them early, if any.
+    /// Ends the rows: the read failure that ended them early, if any, else
+    /// the input's note on its encoding ([`BlockReader::encoding_note`]).
     ///
     /// # Errors
     /// [`Error::Read`], an unclosed quote.
-    pub fn finish(self) -> Result<()> {
-        self.failed.map_or(Ok(()), Err)
+    pub fn finish(self) -> Result<Option<String>> {
+        self.failed.map_or_else(|| Ok(self.reader.encoding_note()), Err)
     }
 }
 

@@ -180,7 +180,11 @@ pub fn run(s: &Settings) -> Result<Exit> {
             ids.add(q)?;
         }
     }
-    rows.finish()?;
+    if let Some(note) = rows.finish()?
+        && !s.ui.quiet
+    {
+        eprintln!("gstbatch: note: {note}");
+    }
 
     let live = !s.offline && !s.dry_run;
     // Held to the end, before the stored answers are read: a second run on

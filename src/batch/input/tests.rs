@@ -1,7 +1,7 @@
 use super::*;
 
 fn reader(bytes: &'static [u8]) -> BlockReader {
-    BlockReader::from_reader(Source::Stdin, Box::new(bytes), b',', None).unwrap()
+    BlockReader::from_reader(Source::Stdin, Box::new(bytes), b',', None, Encoding::Auto).unwrap()
 }
 
 #[test]
@@ -29,10 +29,10 @@ fn tables_are_decoded_fingerprinted_and_sniffed() {
     let p = dir.path().join("t.csv");
     std::fs::write(&p, b"\xEF\xBB\xBFa\tb\n1\t2\n").unwrap();
     let src = Source::File(p);
-    let t = BlockReader::read_table(&src, None, None, true).unwrap();
+    let t = BlockReader::read_table(&src, None, None, true, Encoding::Auto).unwrap();
     assert_eq!((t.text.as_slice(), t.delimiter), (&b"a\tb\n1\t2\n"[..], b'\t'));
     assert_eq!(t.sha256.len(), 64);
-    let t = BlockReader::read_table(&src, None, None, false).unwrap();
+    let t = BlockReader::read_table(&src, None, None, false, Encoding::Auto).unwrap();
     assert_eq!(t.delimiter, b',', "without tab_any a UTF-8 file keeps its extension's");
 }
 
@@ -58,9 +58,14 @@ fn blocks_are_cut_at_record_boundaries() {
         data.extend_from_slice(format!("{i},\"multi\nline {i}\"\n").as_bytes());
     }
     let total = data.len();
-    let mut r =
-        BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None)
-            .unwrap();
+    let mut r = BlockReader::from_reader(
+        Source::Stdin,
+        Box::new(io::Cursor::new(data)),
+        b',',
+        None,
+        Encoding::Auto,
+    )
+    .unwrap();
     let mut seen = 0;
     let mut records = 0;
     while let Some(b) = r.next_block().unwrap() {
@@ -100,7 +105,9 @@ impl Read for Trickle {
 fn short_and_interrupted_reads_still_give_whole_blocks() {
     let data: Vec<u8> = (0..40_000).flat_map(|i| format!("{i},x\n").into_bytes()).collect();
     let trickle = Trickle { data: data.clone(), at: 0, calls: 0, fail: false };
-    let mut r = BlockReader::from_reader(Source::Stdin, Box::new(trickle), b',', None).unwrap();
+    let mut r =
+        BlockReader::from_reader(Source::Stdin, Box::new(trickle), b',', None, Encoding::Auto)
+            .unwrap();
     let mut seen = Vec::new();
     while let Some(b) = r.next_block().unwrap() {
         assert!(b.ends_with(b"\n"), "a block ends at a record boundary");
@@ -110,7 +117,9 @@ fn short_and_interrupted_reads_still_give_whole_blocks() {
     assert_eq!(r.bytes_read, data.len() as u64);
 
     let failing = Trickle { data: b"a,b\n".repeat(10), at: 0, calls: 0, fail: true };
-    let mut r = BlockReader::from_reader(Source::Stdin, Box::new(failing), b',', None).unwrap();
+    let mut r =
+        BlockReader::from_reader(Source::Stdin, Box::new(failing), b',', None, Encoding::Auto)
+            .unwrap();
     assert!(matches!(r.next_block(), Err(Error::Read { .. })));
 }
 
@@ -119,9 +128,14 @@ fn one_record_larger_than_a_block() {
     let mut data = b"h\n\"".to_vec();
     data.extend(std::iter::repeat_n(b'x', 3 * BLOCK_SIZE));
     data.extend_from_slice(b"\"\nnext\n");
-    let mut r =
-        BlockReader::from_reader(Source::Stdin, Box::new(io::Cursor::new(data)), b',', None)
-            .unwrap();
+    let mut r = BlockReader::from_reader(
+        Source::Stdin,
+        Box::new(io::Cursor::new(data)),
+        b',',
+        None,
+        Encoding::Auto,
+    )
+    .unwrap();
     r.first_record(true).unwrap();
     let b = r.next_block().unwrap().unwrap();
     assert_eq!(Records::new(&b, b',').count(), 2);
