@@ -2,8 +2,8 @@
 //! of records.
 //!
 //! The input is read in blocks of a few hundred KiB, each cut at a record
-//! boundary ([`scan::last_boundary`]); UTF-16 input is decoded on the way in
-//! ([`utf16`]). Batches of blocks are processed on
+//! boundary ([`scan::last_boundary`]); UTF-16 and Windows-1252 input is decoded on the way in
+//! ([`encoding`]). Batches of blocks are processed on
 //! the rayon pool, and the results go, in input order, to one writer thread
 //! ([`pipeline::run`]). Memory is bounded by the block size times the blocks
 //! in flight, never by the file size. Reports are written atomically

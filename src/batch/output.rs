@@ -279,7 +279,7 @@ pub fn temp_beside(target: &Path, suffix: &str) -> Result<tempfile::NamedTempFil
 }
 
 /// Renames a finished temporary file over `target`, which gets the
-/// permissions of the file it replaces (see [`set_permissions`]).
+/// permissions of the file it replaces (as a shell's `>` would).
 ///
 /// # Errors
 /// [`Error::Write`] naming `target`, which is then untouched. Windows
