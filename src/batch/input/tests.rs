@@ -1,7 +1,8 @@
 use super::*;
 
-fn reader(bytes: &'static [u8]) -> BlockReader {
-    BlockReader::from_reader(Source::Stdin, Box::new(bytes), b',', None, Encoding::Auto).unwrap()
+fn reader(bytes: impl Into<Vec<u8>>) -> BlockReader {
+    let inner = Box::new(io::Cursor::new(bytes.into()));
+    BlockReader::from_reader(Source::Stdin, inner, b',', None, Encoding::Auto).unwrap()
 }
 
 #[test]
@@ -58,14 +59,7 @@ fn blocks_are_cut_at_record_boundaries() {
         data.extend_from_slice(format!("{i},\"multi\nline {i}\"\n").as_bytes());
     }
     let total = data.len();
-    let mut r = BlockReader::from_reader(
-        Source::Stdin,
-        Box::new(io::Cursor::new(data)),
-        b',',
-        None,
-        Encoding::Auto,
-    )
-    .unwrap();
+    let mut r = reader(data);
     let mut seen = 0;
     let mut records = 0;
     while let Some(b) = r.next_block().unwrap() {
@@ -128,14 +122,7 @@ fn one_record_larger_than_a_block() {
     let mut data = b"h\n\"".to_vec();
     data.extend(std::iter::repeat_n(b'x', 3 * BLOCK_SIZE));
     data.extend_from_slice(b"\"\nnext\n");
-    let mut r = BlockReader::from_reader(
-        Source::Stdin,
-        Box::new(io::Cursor::new(data)),
-        b',',
-        None,
-        Encoding::Auto,
-    )
-    .unwrap();
+    let mut r = reader(data);
     r.first_record(true).unwrap();
     let b = r.next_block().unwrap().unwrap();
     assert_eq!(Records::new(&b, b',').count(), 2);
