@@ -10,6 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ident::Options;
 
+mod docs;
+
+pub use docs::{completions, man};
+
 /// Indian GST identifier checks, bulk CSV validation and API-access records.
 #[derive(Debug, Parser)]
 #[command(name = "gstbatch", version, about, max_term_width = 100)]
@@ -31,10 +35,22 @@ pub enum Command {
     Access(AccessArgs),
     /// Ask GSTN, through the provider's API, whether each GSTIN is
     /// registered and active, and whose it is; answers are kept in the store.
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout: `gstbatch man | man -l -`.
+    Man,
     /// Write a generated test file of `gstin,name,pan` rows (for benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+/// Arguments of `gstbatch completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `gstbatch access`.
@@ -82,9 +98,29 @@ pub struct ReportArgs {
     /// Report format (default: from the report's extension, else csv).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// Start a CSV report with a UTF-8 byte-order mark, so that Excel reads
+    /// it as UTF-8 (default: yes for a file on Windows, else no).
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub bom: Option<YesNo>,
     /// No summary line on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// A yes-or-no flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum YesNo {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+}
+
+impl YesNo {
+    /// `Some(true)` for yes, `Some(false)` for no, `None` when not given.
+    pub fn choice(flag: Option<YesNo>) -> Option<bool> {
+        flag.map(|f| f == YesNo::Yes)
+    }
 }
 
 /// Arguments of `gstbatch access apply`.
@@ -345,6 +381,10 @@ pub struct ValidateArgs {
     /// Report format (default: from the report's extension, else csv).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// Start a CSV report with a UTF-8 byte-order mark, so that Excel reads
+    /// it as UTF-8 (default: yes for a file on Windows, else no).
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub bom: Option<YesNo>,
     /// The identifier column, by header name or 1-based number
     /// (default: found by header).
     #[arg(long, value_name = "NAME|N")]

@@ -19,7 +19,7 @@ use crate::batch::progress::Ui;
 use crate::batch::report::{self, Format, Target};
 use crate::cli::{
     AccessCommand, CheckFormat, Cli, Command, KindArg, ReportArgs, ReportFormat, StatusFilter,
-    StoreArgs, TextEncoding,
+    StoreArgs, TextEncoding, YesNo,
 };
 use crate::error::{Error, Result};
 use crate::ident::Kind;
@@ -40,9 +40,13 @@ pub enum Config {
     /// `gstbatch access history`.
     History(history::Settings),
     /// `gstbatch verify`.
-    Verify(verify::Settings),
+    Verify(Box<verify::Settings>),
     /// `gstbatch generate`.
     Generate(generate::Settings),
+    /// `gstbatch completions`.
+    Completions(clap_complete::Shell),
+    /// `gstbatch man`.
+    Man,
 }
 
 impl Config {
@@ -74,7 +78,8 @@ impl Config {
             }
             Command::Validate(a) => {
                 let input = Source::from_arg(&a.input);
-                let report = Target::new(a.output.as_deref(), a.format.map(format))?;
+                let report = Target::new(a.output.as_deref(), a.format.map(format))?
+                    .with_bom(YesNo::choice(a.bom));
                 guard(&[&a.input], None, &report, a.summary.as_deref())?;
                 Ok(Config::Validate(validate::Settings {
                     input,
@@ -174,7 +179,7 @@ impl Config {
                     text => span("--max-age", text)?,
                 };
                 let timeout = span("--timeout", &a.timeout)?.max(1);
-                Ok(Config::Verify(verify::Settings {
+                Ok(Config::Verify(Box::new(verify::Settings {
                     input: Source::from_arg(&a.input),
                     read: ReadOptions {
                         delimiter: a.table.delimiter,
@@ -208,8 +213,10 @@ impl Config {
                     send_malformed: a.send_malformed,
                     fail_if_changed: a.fail_if_changed,
                     ui: ui(a.report.quiet, tty),
-                }))
+                })))
             }
+            Command::Completions(a) => Ok(Config::Completions(a.shell)),
+            Command::Man => Ok(Config::Man),
             Command::Generate(a) => Ok(Config::Generate(generate::Settings {
                 rows: a.rows,
                 instructions_over: a.instructions,
@@ -247,7 +254,7 @@ fn encoding(e: Option<TextEncoding>) -> Encoding {
 }
 
 fn target(r: &ReportArgs) -> Result<Target> {
-    Target::new(r.output.as_deref(), r.format.map(format))
+    Ok(Target::new(r.output.as_deref(), r.format.map(format))?.with_bom(YesNo::choice(r.bom)))
 }
 
 fn ui(quiet: bool, tty: bool) -> Ui {

@@ -47,5 +47,17 @@ fn run(config: Config) -> Result<Exit, Error> {
         Config::History(s) => access::history::run(&s),
         Config::Verify(s) => verify::run(&s),
         Config::Generate(s) => generate::run(&s),
+        Config::Completions(shell) => {
+            gstbatch::cli::completions(shell, &mut io::stdout().lock()).map_err(stdout_error)?;
+            Ok(Exit::Clean)
+        }
+        Config::Man => {
+            gstbatch::cli::man(&mut io::stdout().lock()).map_err(stdout_error)?;
+            Ok(Exit::Clean)
+        }
     }
+}
+
+fn stdout_error(source: io::Error) -> Error {
+    Error::Write { path: "-".into(), source }
 }

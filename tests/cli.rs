@@ -118,3 +118,68 @@ fn no_output_overwrites_an_input_the_store_or_the_other_output() {
     // The store still works, and the refused runs applied nothing.
     assert_eq!(history(), events);
 }
+
+/// Every visible command path (`access apply`) and its long flags, from
+/// the parser's own definitions.
+fn commands() -> Vec<(String, Vec<String>)> {
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<(String, Vec<String>)>) {
+        let flags = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        out.push((path.trim().to_string(), flags));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+            walk(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&<gstbatch::cli::Cli as clap::CommandFactory>::command(), "", &mut out);
+    out
+}
+
+#[test]
+fn completions_and_the_man_page_name_every_command_and_flag() {
+    let dir = Dir::new();
+    let cmds = commands();
+    assert!(cmds.len() > 8, "{cmds:?}");
+    let man = dir.cmd().args(["man"]).run(0).stdout();
+    for (path, flags) in &cmds {
+        if !path.is_empty() {
+            let heading = format!(".SH \"GSTBATCH {}\"", path.to_uppercase());
+            assert!(man.contains(&heading), "no {heading} in the man page");
+        }
+        for flag in flags {
+            let roff = flag.replace('-', "\\-");
+            assert!(man.contains(&roff), "the man page lacks {path} {flag}");
+        }
+    }
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = dir.cmd().args(["completions", shell]).run(0).stdout();
+        for (path, flags) in &cmds {
+            let last = path.rsplit(' ').next().unwrap_or_default();
+            assert!(script.contains(last), "{shell} completions lack the command {path:?}");
+            for flag in flags {
+                // fish names long flags without their dashes (`-l state`).
+                let bare = flag.trim_start_matches('-');
+                assert!(script.contains(bare), "{shell} completions lack {path} {flag}");
+            }
+        }
+    }
+    dir.write("gstbatch.bash", dir.cmd().args(["completions", "bash"]).run(0).stdout());
+    dir.cmd_of("bash").args(["-n", "gstbatch.bash"]).run(0);
+    dir.cmd().args(["completions", "tcsh"]).run(2);
+}
+
+#[test]
+fn the_man_page_renders() {
+    let dir = Dir::new();
+    dir.write("gstbatch.1", dir.cmd().args(["man"]).run(0).stdout());
+    if std::process::Command::new("man").arg("--version").output().is_err() {
+        eprintln!("no man(1) here: the page is checked by the test above only");
+        return;
+    }
+    let page = dir.cmd_of("man").args(["-l", "gstbatch.1"]).env("MANWIDTH", "80").run(0);
+    let text = page.stdout();
+    assert!(text.contains("EXIT STATUS") && text.contains("GSTBATCH ACCESS APPLY"), "{text}");
+}

@@ -28,5 +28,7 @@ mod validate;
 mod verify;
 /// `gstbatch verify --kind pan` against the emulator.
 mod verify_pan;
+/// The Windows build under Wine (ignored; scripts/windows-smoke.sh).
+mod windows;
 /// Workbooks (.xlsx and friends) as input.
 mod workbook;

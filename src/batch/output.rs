@@ -290,7 +290,11 @@ pub fn replace(tmp: tempfile::NamedTempFile, target: &Path) -> Result<()> {
     set_permissions(tmp.path(), target).map_err(err)?;
     tmp.persist(target).map_err(|e| {
         let e = e.error;
-        if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied && target.exists() {
+        // Windows refuses to replace a file another program holds open:
+        // access denied, or a sharing (32) or lock (33) violation.
+        let held = e.kind() == io::ErrorKind::PermissionDenied
+            || matches!(e.raw_os_error(), Some(32 | 33));
+        if cfg!(windows) && held && target.exists() {
             return err(io::Error::new(
                 e.kind(),
                 "the file is open in another program (Excel?): close it and run again; \

@@ -60,6 +60,9 @@ pub struct Target {
     pub path: Option<PathBuf>,
     /// The format.
     pub format: Format,
+    /// A CSV report starts with a UTF-8 byte-order mark, which Excel needs
+    /// to read it as UTF-8 rather than the ANSI code page.
+    pub bom: bool,
 }
 
 impl Target {
@@ -84,7 +87,17 @@ impl Target {
         if format == Format::Xlsx && path.is_none() {
             return Err(Error::Usage("an .xlsx report needs -o FILE.xlsx".into()));
         }
-        Ok(Target { path, format })
+        Ok(Target { path, format, bom: false })
+    }
+
+    /// Sets whether a CSV report starts with a byte-order mark: `Some` as
+    /// `--bom yes|no` says; `None` (auto) for a file on Windows, where it is
+    /// for Excel, never for stdout or a device, which programs read.
+    pub fn with_bom(mut self, choice: Option<bool>) -> Target {
+        let auto =
+            cfg!(windows) && self.path.as_deref().is_some_and(|p| !super::output::is_device(p));
+        self.bom = self.format == Format::Csv && choice.unwrap_or(auto);
+        self
     }
 
     /// The name shown in summaries: the file, or `-` for stdout.
@@ -241,10 +254,13 @@ impl Report {
     /// # Errors
     /// [`Error::Write`] when the temporary file cannot be created.
     pub fn create(target: &Target) -> Result<Report> {
-        let out = match (&target.path, target.format) {
+        let mut out = match (&target.path, target.format) {
             (Some(p), Format::Xlsx) => Output::staging(p, ".csv.partial")?,
             (path, _) => Output::create(path.as_deref())?,
         };
+        if target.bom {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
         Ok(Report { out, target: target.clone() })
     }
 

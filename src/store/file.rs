@@ -87,15 +87,13 @@ pub(super) fn create(path: &Path) -> std::result::Result<(), StoreError> {
     }
 }
 
-/// What tells one file from another at the same path.
+/// What tells one file from another at the same path: the device and
+/// inode on Unix, the volume serial number and file index on Windows (the
+/// file's creation time would not do: Wine reports the change time there,
+/// which every commit moves).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileId {
-    #[cfg(unix)]
     id: (u64, u64),
-    // Windows refuses to delete or replace a file SQLite holds open; its
-    // creation time is there for the rest.
-    #[cfg(not(unix))]
-    id: Option<std::time::SystemTime>,
 }
 
 impl FileId {
@@ -104,14 +102,18 @@ impl FileId {
     /// # Errors
     /// When nothing is there (deleted) or it cannot be read.
     pub fn of(path: &Path) -> io::Result<FileId> {
-        let meta = std::fs::metadata(path)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(path)?;
             Ok(FileId { id: (meta.dev(), meta.ino()) })
         }
-        #[cfg(not(unix))]
-        Ok(FileId { id: meta.created().ok() })
+        #[cfg(windows)]
+        {
+            let handle = winapi_util::Handle::from_path_any(path)?;
+            let info = winapi_util::file::information(&handle)?;
+            Ok(FileId { id: (info.volume_serial_number(), info.file_index()) })
+        }
     }
 }
 

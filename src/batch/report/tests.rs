@@ -42,7 +42,7 @@ fn formats_from_extensions() {
     }
     assert_eq!(
         Target::new(Some("-".as_ref()), None).unwrap(),
-        Target { path: None, format: Format::Csv }
+        Target { path: None, format: Format::Csv, bom: false }
     );
 }
 
