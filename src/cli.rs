@@ -40,6 +40,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to stdout: `gstbatch man | man -l -`.
     Man,
+    /// Print the settings in effect (store, provider, credentials file,
+    /// limits, report format) and where each came from.
+    Config,
     /// Write a generated test file of `gstin,name,pan` rows (for benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -445,9 +448,10 @@ pub struct VerifyArgs {
     /// (the provider requires it; without it PANs are not verified).
     #[arg(long)]
     pub consent: bool,
-    /// Take answers younger than this from the store (0: always ask).
-    #[arg(long, value_name = "DURATION", default_value = "7d")]
-    pub max_age: String,
+    /// Take answers younger than this from the store (0: always ask;
+    /// default: the configuration file's, else 7d).
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
     /// Answer from the store only; make no call.
     #[arg(long)]
     pub offline: bool,
@@ -457,10 +461,10 @@ pub struct VerifyArgs {
     /// Ask about at most N GSTINs (each answer is a paid call).
     #[arg(long, value_name = "N")]
     pub max_calls: Option<u64>,
-    /// Requests in flight at once, 1 to 64.
-    #[arg(long, value_name = "N", default_value_t = 4,
-          value_parser = clap::value_parser!(u64).range(1..=64))]
-    pub concurrency: u64,
+    /// Requests in flight at once, 1 to 64 (default: the configuration
+    /// file's, else 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: Option<u64>,
     /// At most N requests a minute, 1 to 60000.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60_000))]
     pub rate: Option<u32>,

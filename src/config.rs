@@ -26,6 +26,10 @@ use crate::ident::Kind;
 use crate::store::{self, Location};
 use crate::{check, generate, time, validate, verify};
 
+pub mod file;
+
+use file::File;
+
 /// One command and its settings.
 #[derive(Debug)]
 pub enum Config {
@@ -47,6 +51,9 @@ pub enum Config {
     Completions(clap_complete::Shell),
     /// `gstbatch man`.
     Man,
+    /// `gstbatch config`: the settings in effect, as TOML with their
+    /// sources in comments.
+    Show(String),
 }
 
 impl Config {
@@ -58,6 +65,14 @@ impl Config {
     /// [`Error::Usage`] when no store path can be found.
     pub fn from_cli(cli: Cli) -> Result<Config> {
         let tty = std::io::stderr().is_terminal();
+        // Only the commands with settings in the file read it, so that a bad
+        // file never stops `check`.
+        let f = match cli.command {
+            Command::Validate(_) | Command::Access(_) | Command::Verify(_) | Command::Config => {
+                file::load()?.unwrap_or_default()
+            }
+            _ => File::default(),
+        };
         match cli.command {
             Command::Check(a) => {
                 if a.ids.iter().filter(|i| *i == "-").count() > 1 {
@@ -78,8 +93,11 @@ impl Config {
             }
             Command::Validate(a) => {
                 let input = Source::from_arg(&a.input);
-                let report = Target::new(a.output.as_deref(), a.format.map(format))?
-                    .with_bom(YesNo::choice(a.bom));
+                let report = Target::new(
+                    a.output.as_deref(),
+                    report_format(a.format, a.output.as_deref(), &f),
+                )?
+                .with_bom(YesNo::choice(a.bom));
                 guard(&[&a.input], None, &report, a.summary.as_deref())?;
                 Ok(Config::Validate(validate::Settings {
                     input,
@@ -104,8 +122,8 @@ impl Config {
             }
             Command::Access(a) => match a.command {
                 AccessCommand::Apply(a) => {
-                    let (store, now) = ledger(&a.store)?;
-                    let report = target(&a.report)?;
+                    let (store, now) = ledger(&a.store, &f)?;
+                    let report = target(&a.report, &f)?;
                     guard(&[&a.instructions], Some(&store.path), &report, a.summary.as_deref())?;
                     Ok(Config::Apply(apply::Settings {
                         input: Source::from_arg(&a.instructions),
@@ -122,8 +140,8 @@ impl Config {
                     }))
                 }
                 AccessCommand::Status(a) => {
-                    let (store, now) = ledger(&a.store)?;
-                    let report = target(&a.report)?;
+                    let (store, now) = ledger(&a.store, &f)?;
+                    let report = target(&a.report, &f)?;
                     let inputs: Vec<&Path> = a.gstins_file.iter().map(PathBuf::as_path).collect();
                     guard(&inputs, Some(&store.path), &report, None)?;
                     Ok(Config::Status(status::Settings {
@@ -150,8 +168,8 @@ impl Config {
                     }))
                 }
                 AccessCommand::History(a) => {
-                    let (store, _) = ledger(&a.store)?;
-                    let report = target(&a.report)?;
+                    let (store, _) = ledger(&a.store, &f)?;
+                    let report = target(&a.report, &f)?;
                     guard(&[], Some(&store.path), &report, None)?;
                     Ok(Config::History(history::Settings {
                         gstin: a.gstin,
@@ -162,22 +180,14 @@ impl Config {
                 }
             },
             Command::Verify(a) => {
-                let (store, now) = ledger(&a.store)?;
-                let report = target(&a.report)?;
+                let (store, now) = ledger(&a.store, &f)?;
+                let report = target(&a.report, &f)?;
+                let (credentials, _) = credentials_of(a.credentials.clone(), &f);
                 let mut inputs = vec![a.input.as_path()];
-                inputs.extend(a.credentials.as_deref());
+                inputs.extend(credentials.as_deref());
                 guard(&inputs, Some(&store.path), &report, a.summary.as_deref())?;
-                let base = match a.api_base.clone() {
-                    Some(b) => b,
-                    None => std::env::var("GSTBATCH_API_BASE")
-                        .ok()
-                        .filter(|b| !b.trim().is_empty())
-                        .unwrap_or_else(|| verify::client::PRODUCTION.to_string()),
-                };
-                let max_age = match a.max_age.trim() {
-                    "0" => 0,
-                    text => span("--max-age", text)?,
-                };
+                let (base, _) = api_base_of(a.api_base.clone(), &f);
+                let max_age = max_age("--max-age", &max_age_of(a.max_age.clone(), &f).0)?;
                 let timeout = span("--timeout", &a.timeout)?.max(1);
                 Ok(Config::Verify(Box::new(verify::Settings {
                     input: Source::from_arg(&a.input),
@@ -202,14 +212,14 @@ impl Config {
                     dry_run: a.dry_run,
                     max_calls: a.max_calls,
                     pace: verify::ask::Pace {
-                        concurrency: a.concurrency as usize,
-                        rate: a.rate,
+                        concurrency: concurrency_of(a.concurrency, &f).0 as usize,
+                        rate: rate_of(a.rate, &f).0,
                         max_calls: a.max_calls,
                         backoff: test_backoff().unwrap_or(Duration::from_secs(1)),
                     },
                     timeout: Duration::from_secs(timeout),
                     api_base: verify::client::check_base(&base)?,
-                    credentials: a.credentials,
+                    credentials,
                     send_malformed: a.send_malformed,
                     fail_if_changed: a.fail_if_changed,
                     ui: ui(a.report.quiet, tty),
@@ -217,6 +227,7 @@ impl Config {
             }
             Command::Completions(a) => Ok(Config::Completions(a.shell)),
             Command::Man => Ok(Config::Man),
+            Command::Config => Ok(Config::Show(show(&f))),
             Command::Generate(a) => Ok(Config::Generate(generate::Settings {
                 rows: a.rows,
                 instructions_over: a.instructions,
@@ -253,8 +264,154 @@ fn encoding(e: Option<TextEncoding>) -> Encoding {
     }
 }
 
-fn target(r: &ReportArgs) -> Result<Target> {
-    Ok(Target::new(r.output.as_deref(), r.format.map(format))?.with_bom(YesNo::choice(r.bom)))
+fn target(r: &ReportArgs, f: &File) -> Result<Target> {
+    let format = report_format(r.format, r.output.as_deref(), f);
+    Ok(Target::new(r.output.as_deref(), format)?.with_bom(YesNo::choice(r.bom)))
+}
+
+/// `--format`, else the format the report's extension names, else the
+/// file's (a workbook only for a report file), else CSV.
+fn report_format(flag: Option<ReportFormat>, path: Option<&Path>, f: &File) -> Option<Format> {
+    if let Some(flag) = flag {
+        return Some(format(flag));
+    }
+    let path = path.filter(|p| *p != Path::new("-"));
+    if path.and_then(Format::named_by).is_some() {
+        return None;
+    }
+    f.format.as_ref().map(|e| e.value).filter(|v| *v != Format::Xlsx || path.is_some())
+}
+
+/// Where a setting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The command line.
+    Flag,
+    /// This environment variable.
+    Env(&'static str),
+    /// This line of the configuration file.
+    File(usize),
+    /// gstbatch's own default.
+    Default,
+}
+
+/// The first of the flag, the environment, the file and the default that
+/// has a value.
+fn pick<T>(
+    flag: Option<T>,
+    env: Option<(&'static str, T)>,
+    file: Option<(T, usize)>,
+    default: T,
+) -> (T, Origin) {
+    flag.map(|v| (v, Origin::Flag))
+        .or_else(|| env.map(|(k, v)| (v, Origin::Env(k))))
+        .or_else(|| file.map(|(v, line)| (v, Origin::File(line))))
+        .unwrap_or((default, Origin::Default))
+}
+
+/// An environment variable that is set and not blank.
+fn env(key: &'static str) -> Option<(&'static str, String)> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty()).map(|v| (key, v))
+}
+
+fn entry<T: Clone>(e: &Option<file::Entry<T>>) -> Option<(T, usize)> {
+    e.as_ref().map(|e| (e.value.clone(), e.line))
+}
+
+fn state_of(flag: Option<PathBuf>, f: &File) -> (Option<PathBuf>, Origin) {
+    let env = env("GSTBATCH_STATE").map(|(k, v)| (k, Some(PathBuf::from(v))));
+    let file = entry(&f.state).map(|(p, l)| (Some(p), l));
+    pick(flag.map(Some), env, file, store::default_path())
+}
+
+fn api_base_of(flag: Option<String>, f: &File) -> (String, Origin) {
+    pick(flag, env("GSTBATCH_API_BASE"), entry(&f.api_base), verify::client::PRODUCTION.into())
+}
+
+/// The credentials file; `None` means the environment's key and secret.
+/// Both of those set win over the file's path.
+fn credentials_of(flag: Option<PathBuf>, f: &File) -> (Option<PathBuf>, Origin) {
+    let pair = env("GSTBATCH_API_KEY").and(env("GSTBATCH_API_SECRET"));
+    let env = pair.map(|_| ("GSTBATCH_API_KEY", None));
+    pick(flag.map(Some), env, entry(&f.credentials).map(|(p, l)| (Some(p), l)), None)
+}
+
+fn max_age_of(flag: Option<String>, f: &File) -> (String, Origin) {
+    pick(flag, None, entry(&f.max_age), "7d".into())
+}
+
+fn rate_of(flag: Option<u32>, f: &File) -> (Option<u32>, Origin) {
+    pick(flag.map(Some), None, entry(&f.rate).map(|(r, l)| (Some(r), l)), None)
+}
+
+fn concurrency_of(flag: Option<u64>, f: &File) -> (u64, Origin) {
+    pick(flag, None, entry(&f.concurrency), 4)
+}
+
+/// `max-age` in seconds: `0`, or a span.
+fn max_age(name: &str, text: &str) -> Result<u64> {
+    match text.trim() {
+        "0" => Ok(0),
+        text => span(name, text),
+    }
+}
+
+/// What `gstbatch config` prints: the settings in effect as TOML (a valid
+/// configuration file), each with where it came from.
+fn show(f: &File) -> String {
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let from = |o: Origin| match o {
+        Origin::Flag => "from the command line".to_string(),
+        Origin::Env(k) => format!("from the environment: {k}"),
+        Origin::File(line) => format!("from the file, line {line}"),
+        Origin::Default => "built in".to_string(),
+    };
+    let mut out = match file::location() {
+        None => "# no configuration folder on this platform; set GSTBATCH_CONFIG\n".to_string(),
+        Some((p, _)) if f.path.as_os_str().is_empty() => {
+            format!(
+                "# configuration file: {} (there is none; these are the defaults)\n",
+                p.display()
+            )
+        }
+        Some((p, _)) => format!("# configuration file: {}\n", p.display()),
+    };
+    let mut line = |key: &str, value: Option<String>, origin: Origin, none: &str| {
+        out.push_str(&match value {
+            Some(v) => format!("{key} = {v}  # {}\n", from(origin)),
+            None => format!("# {key}: {none}\n"),
+        });
+    };
+    let (state, o) = state_of(None, f);
+    let state = state.map(|p| quoted(&p.to_string_lossy()));
+    line("state", state, o, "none: give --state or set GSTBATCH_STATE");
+    let (base, o) = api_base_of(None, f);
+    line("api-base", Some(quoted(&base)), o, "");
+    let (credentials, o) = credentials_of(None, f);
+    let none = match o {
+        Origin::Env(_) => "from the environment: GSTBATCH_API_KEY and GSTBATCH_API_SECRET",
+        _ => "none: set GSTBATCH_API_KEY and GSTBATCH_API_SECRET, or give a credentials file",
+    };
+    line("credentials", credentials.map(|p| quoted(&p.to_string_lossy())), o, none);
+    let (age, o) = max_age_of(None, f);
+    line("max-age", Some(quoted(&age)), o, "");
+    let (rate, o) = rate_of(None, f);
+    line("rate", rate.map(|r| r.to_string()), o, "not set: no limit but --concurrency");
+    let (concurrency, o) = concurrency_of(None, f);
+    line("concurrency", Some(concurrency.to_string()), o, "");
+    let (name, o) = match &f.format {
+        Some(e) => (e.value, Origin::File(e.line)),
+        None => (Format::Csv, Origin::Default),
+    };
+    let name = match name {
+        Format::Csv => "csv",
+        Format::Json => "json",
+        Format::Jsonl => "jsonl",
+        Format::Xlsx => "xlsx",
+    };
+    line("format", Some(quoted(name)), o, "");
+    out.push_str("# a flag wins over the environment, which wins over the file\n");
+    out
 }
 
 fn ui(quiet: bool, tty: bool) -> Ui {
@@ -300,13 +457,10 @@ fn test_backoff() -> Option<Duration> {
 }
 
 /// The store's location and "now".
-fn ledger(args: &StoreArgs) -> Result<(Location, i64)> {
-    let path = match &args.state {
-        Some(p) => p.clone(),
-        None => store::default_path().ok_or_else(|| {
-            Error::Usage("no state store: give --state PATH or set GSTBATCH_STATE".into())
-        })?,
-    };
+fn ledger(args: &StoreArgs, f: &File) -> Result<(Location, i64)> {
+    let path = state_of(args.state.clone(), f).0.ok_or_else(|| {
+        Error::Usage("no state store: give --state PATH or set GSTBATCH_STATE".into())
+    })?;
     let now = match &args.now {
         Some(t) => time::parse(t).map_err(|e| Error::Usage(format!("--now: {e}")))?,
         None => time::now().timestamp(),

@@ -51,6 +51,11 @@ fn run(config: Config) -> Result<Exit, Error> {
             gstbatch::cli::completions(shell, &mut io::stdout().lock()).map_err(stdout_error)?;
             Ok(Exit::Clean)
         }
+        Config::Show(text) => {
+            io::Write::write_all(&mut io::stdout().lock(), text.as_bytes())
+                .map_err(stdout_error)?;
+            Ok(Exit::Clean)
+        }
         Config::Man => {
             gstbatch::cli::man(&mut io::stdout().lock()).map_err(stdout_error)?;
             Ok(Exit::Clean)

@@ -16,6 +16,8 @@ mod check;
 /// The contract of every command: exit codes, outputs that never
 /// overwrite inputs or the store.
 mod cli;
+/// The configuration file: location, precedence, refusals.
+mod config;
 /// Issue 21: secrets, money, bounded inputs, outputs checked before work.
 mod hostile;
 /// One test per defect class of issue 9, each failing on the code before.

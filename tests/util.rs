@@ -39,10 +39,14 @@ impl Dir {
         std::fs::read_to_string(self.join(name)).expect("read test file")
     }
 
-    /// A command for the binary, run in this folder.
+    /// A command for the binary, run in this folder. The platform's
+    /// configuration folder is the test's own folder, so that no
+    /// configuration file of the machine's user is read.
     pub fn cmd(&self) -> Cmd {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gstbatch"));
-        cmd.current_dir(self.path());
+        cmd.current_dir(self.path())
+            .env("XDG_CONFIG_HOME", self.path())
+            .env_remove("GSTBATCH_CONFIG");
         Cmd { cmd, stdin: None, cwd: self.path().to_path_buf(), stdout_redirected: false }
     }
 
@@ -58,6 +62,8 @@ impl Dir {
     pub fn cmd_with_umask(&self, mask: &str) -> Cmd {
         let mut cmd = std::process::Command::new("sh");
         cmd.current_dir(self.path())
+            .env("XDG_CONFIG_HOME", self.path())
+            .env_remove("GSTBATCH_CONFIG")
             .args(["-c", &format!("umask {mask} && exec \"$0\" \"$@\"")])
             .arg(env!("CARGO_BIN_EXE_gstbatch"));
         Cmd { cmd, stdin: None, cwd: self.path().to_path_buf(), stdout_redirected: false }

@@ -38,13 +38,19 @@ impl Format {
     /// The format a report file's extension implies: `.json`, `.jsonl` or
     /// `.ndjson`, `.xlsx`; anything else (or stdout) is CSV.
     pub fn from_path(path: Option<&Path>) -> Format {
-        let ext =
-            path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        path.and_then(Format::named_by).unwrap_or(Format::Csv)
+    }
+
+    /// The format a file's extension names, if any: `.csv`, `.json`,
+    /// `.jsonl` or `.ndjson`, `.xlsx`.
+    pub fn named_by(path: &Path) -> Option<Format> {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match ext.as_deref() {
-            Some("json") => Format::Json,
-            Some("jsonl" | "ndjson") => Format::Jsonl,
-            Some("xlsx") => Format::Xlsx,
-            _ => Format::Csv,
+            Some("csv") => Some(Format::Csv),
+            Some("json") => Some(Format::Json),
+            Some("jsonl" | "ndjson") => Some(Format::Jsonl),
+            Some("xlsx") => Some(Format::Xlsx),
+            _ => None,
         }
     }
 }

@@ -260,16 +260,14 @@ impl Drop for Store {
     }
 }
 
-/// Where the store is when `--state` is not given: `GSTBATCH_STATE`, else
-/// `gstbatch/state.db` in the platform's local data folder, as the
+/// Where the store is when neither `--state`, `GSTBATCH_STATE` nor the
+/// configuration file says: `gstbatch/state.db` in the platform's local
+/// data folder, as the
 /// `directories` crate finds it: `$XDG_DATA_HOME` or `~/.local/share` on
 /// Linux, `~/Library/Application Support` on macOS, `%LOCALAPPDATA%` on
 /// Windows (local, not roaming: a store is a machine's record, and a
 /// SQLite file must not be synced between machines while open).
 pub fn default_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("GSTBATCH_STATE").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
     let dirs = directories::BaseDirs::new()?;
     Some(dirs.data_local_dir().join("gstbatch").join("state.db"))
 }
