@@ -18,6 +18,8 @@ mod check;
 mod cli;
 /// The configuration file: location, precedence, refusals.
 mod config;
+/// The scheduling recipes in contrib/: cron, systemd.
+mod contrib;
 /// Issue 21: secrets, money, bounded inputs, outputs checked before work.
 mod hostile;
 /// One test per defect class of issue 9, each failing on the code before.
