@@ -203,3 +203,32 @@ fn a_report_open_in_excel_is_named_and_left_as_it_was() {
     assert_eq!(read(&dir, "r.csv"), before);
     assert_eq!(dir.files(), ["Kharid Bahi", "r.csv"]);
 }
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: scripts/windows-smoke.sh"]
+fn the_task_scheduler_recipe_runs_and_reports_a_change() {
+    let emu = Emulator::start();
+    emu.register(A, "ACME UDYOG LLP", "", "Active");
+    let dir = Dir::new();
+    dir.write("vendors.csv", format!("Name,GSTIN\r\nAcme,{A}\r\n"));
+    dir.write("config.toml", format!("state = \"state.db\"\r\napi-base = \"{}\"\r\n", emu.base));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/windows/nightly-verify.cmd");
+    std::fs::copy(script, dir.join("nightly-verify.cmd")).unwrap();
+    let night = |want: i32| {
+        dir.cmd_of("wine")
+            .args(["cmd", "/c", "nightly-verify.cmd"])
+            .env("WINEPATH", exe().parent().unwrap())
+            .env("GSTBATCH_CONFIG", "config.toml")
+            .env("GSTBATCH_VENDORS", "vendors.csv")
+            .env("GSTBATCH_REPORTS", "reports")
+            .env("GSTBATCH_MAX_AGE", "0")
+            .env("GSTBATCH_API_KEY", KEY)
+            .env("GSTBATCH_API_SECRET", SECRET)
+            .run(want)
+    };
+    night(0);
+    assert!(read(&dir, "reports/verify.xlsx").starts_with(b"PK"));
+    emu.register(A, "ACME UDYOG LLP", "", "Cancelled");
+    night(1);
+    assert_eq!(emu.lock().paid, 2);
+}

@@ -8,6 +8,7 @@ setlocal
 if "%GSTBATCH_VENDORS%"=="" set "GSTBATCH_VENDORS=%USERPROFILE%\Documents\vendors.xlsx"
 if "%GSTBATCH_REPORTS%"=="" set "GSTBATCH_REPORTS=%USERPROFILE%\Documents\gstbatch-reports"
 if "%GSTBATCH_MAX_AGE%"=="" set "GSTBATCH_MAX_AGE=1d"
-if not exist "%GSTBATCH_REPORTS%" mkdir "%GSTBATCH_REPORTS%" || exit /b 2
+if not exist "%GSTBATCH_REPORTS%\" mkdir "%GSTBATCH_REPORTS%"
+if not exist "%GSTBATCH_REPORTS%\" exit /b 2
 gstbatch verify "%GSTBATCH_VENDORS%" --max-age %GSTBATCH_MAX_AGE% --fail-if-changed -q -o "%GSTBATCH_REPORTS%\verify.xlsx" --summary "%GSTBATCH_REPORTS%\verify.json"
 exit /b %ERRORLEVEL%
