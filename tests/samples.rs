@@ -123,12 +123,12 @@ fn pans_sample_verdicts() {
 }
 
 #[test]
-fn ids_sample_is_the_readme_example() {
+fn ids_sample_is_the_documented_example() {
     let input = std::fs::read(sample("ids.txt")).unwrap();
     let run = Dir::new().cmd().args(["check"]).stdin(input).run(1);
     golden("check-ids.txt", &run.stdout());
-    let readme = std::fs::read_to_string(sample("../README.md")).unwrap();
-    assert!(readme.contains(&run.stdout()), "README's check example is out of date");
+    let docs = std::fs::read_to_string(sample("../docs/commands.md")).unwrap();
+    assert!(docs.contains(&run.stdout()), "docs/commands.md's check example is out of date");
 }
 
 #[test]
