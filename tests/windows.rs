@@ -232,3 +232,25 @@ fn the_task_scheduler_recipe_runs_and_reports_a_change() {
     night(1);
     assert_eq!(emu.lock().paid, 2);
 }
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: scripts/windows-smoke.sh"]
+fn ctrl_c_leaves_no_partial_file_and_the_old_report() {
+    let dir = Dir::new();
+    dir.cmd().args(["generate", "--rows", "2000000", "-o", "big.csv"]).run(0);
+    dir.write("r.csv", "the report before\n");
+    let mut child = win(&dir).args(["validate", "big.csv", "-o", "r.csv", "-q"]).spawn();
+    // Bounded: the debug build takes far longer than this to finish.
+    let started = std::time::Instant::now();
+    while !dir.files().iter().any(|f| f.ends_with(".partial")) {
+        assert!(started.elapsed().as_secs() < 60, "no partial file after 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    crate::util::signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    assert_eq!(dir.files(), ["big.csv", "r.csv"]);
+    assert_eq!(dir.read("r.csv"), "the report before\n");
+}
