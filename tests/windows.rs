@@ -175,7 +175,13 @@ fn verify_against_the_emulator_as_on_linux() {
             .run(1)
             .stdout()
     };
-    assert_eq!(verify(win(&dir), "w.db"), verify(dir.cmd(), "l.db"));
+    // Each answer's checked_at is the clock's (not --now): the runs differ there.
+    let rows = |report: String| {
+        let mut rows = crate::util::report_rows(&report);
+        rows.iter_mut().for_each(|r| assert!(r.remove("gstbatch_checked_at").is_some()));
+        rows
+    };
+    assert_eq!(rows(verify(win(&dir), "w.db")), rows(verify(dir.cmd(), "l.db")));
     assert_eq!(emu.lock().paid, 4, "each build asks each GSTIN once");
     // Asked again, the Windows build answers from its store.
     verify(win(&dir), "w.db");
@@ -249,7 +255,9 @@ fn ctrl_c_leaves_no_partial_file_and_the_old_report() {
     crate::util::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    // Exit 2 as on Windows; Wine sometimes ends its own process by the
+    // signal after the handler ran (the handler's message shows it did).
+    assert!(matches!(out.status.code(), Some(2) | None), "{:?}: {err}", out.status);
     assert!(err.contains("interrupted"), "{err}");
     assert_eq!(dir.files(), ["big.csv", "r.csv"]);
     assert_eq!(dir.read("r.csv"), "the report before\n");
