@@ -36,6 +36,9 @@ pub enum Command {
     /// Ask GSTN, through the provider's API, whether each GSTIN is
     /// registered and active, and whose it is; answers are kept in the store.
     Verify(Box<VerifyArgs>),
+    /// Find the GSTINs and PANs in any text (emails, PDF text, logs), check
+    /// each, and write one row per value found.
+    Extract(ExtractArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to stdout: `gstbatch man | man -l -`.
@@ -46,6 +49,36 @@ pub enum Command {
     /// Write a generated test file of `gstin,name,pan` rows (for benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+/// Arguments of `gstbatch extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Text files to search (`-` for stdin; default: stdin).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Only GSTINs, or only PANs (default: both).
+    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+    pub kind: KindArg,
+    /// Each value once, where it is first found.
+    #[arg(long)]
+    pub distinct: bool,
+    /// Only valid values.
+    #[arg(long)]
+    pub valid_only: bool,
+    /// Search files that look binary (hold NUL bytes) too.
+    #[arg(long)]
+    pub binary: bool,
+    /// The text's encoding (default: UTF-16 by its byte-order mark, else
+    /// UTF-8, or Windows-1252 when the bytes are not UTF-8).
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub encoding: Option<TextEncoding>,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Arguments of `gstbatch completions`.

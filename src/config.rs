@@ -24,7 +24,7 @@ use crate::cli::{
 use crate::error::{Error, Result};
 use crate::ident::Kind;
 use crate::store::{self, Location};
-use crate::{check, generate, time, validate, verify};
+use crate::{check, extract, generate, time, validate, verify};
 
 pub mod file;
 
@@ -47,6 +47,8 @@ pub enum Config {
     Verify(Box<verify::Settings>),
     /// `gstbatch generate`.
     Generate(generate::Settings),
+    /// `gstbatch extract`.
+    Extract(extract::Settings),
     /// `gstbatch completions`.
     Completions(clap_complete::Shell),
     /// `gstbatch man`.
@@ -68,9 +70,11 @@ impl Config {
         // Only the commands with settings in the file read it, so that a bad
         // file never stops `check`.
         let f = match cli.command {
-            Command::Validate(_) | Command::Access(_) | Command::Verify(_) | Command::Config => {
-                file::load()?.unwrap_or_default()
-            }
+            Command::Validate(_)
+            | Command::Access(_)
+            | Command::Verify(_)
+            | Command::Extract(_)
+            | Command::Config => file::load()?.unwrap_or_default(),
             _ => File::default(),
         };
         match cli.command {
@@ -224,6 +228,25 @@ impl Config {
                     fail_if_changed: a.fail_if_changed,
                     ui: ui(a.report.quiet, tty),
                 })))
+            }
+            Command::Extract(a) => {
+                if a.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+                    return Err(Error::Usage("'-' (standard input) can be given only once".into()));
+                }
+                let report = target(&a.report, &f)?;
+                let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+                guard(&inputs, None, &report, None)?;
+                Ok(Config::Extract(extract::Settings {
+                    inputs: a.files.iter().map(|p| Source::from_arg(p)).collect(),
+                    kind: forced(a.kind),
+                    distinct: a.distinct,
+                    valid_only: a.valid_only,
+                    binary: a.binary,
+                    encoding: encoding(a.encoding),
+                    opts: a.rules.options(),
+                    report,
+                    ui: ui(a.report.quiet, tty),
+                }))
             }
             Command::Completions(a) => Ok(Config::Completions(a.shell)),
             Command::Man => Ok(Config::Man),
@@ -430,7 +453,7 @@ fn guard(
     if let Some(p) = summary {
         outputs.push(("--summary", p));
     }
-    report::guard(inputs, store, &outputs)
+    report::guard(inputs, &store.map(store::files).unwrap_or_default(), &outputs)
 }
 
 /// The longest span flag (`--expiring-within`, `--max-age`, `--timeout`):

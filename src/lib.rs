@@ -34,6 +34,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exit;
+pub mod extract;
 pub mod generate;
 pub mod ident;
 pub mod ledger;

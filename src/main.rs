@@ -10,7 +10,7 @@ use clap::Parser;
 use gstbatch::cli::Cli;
 use gstbatch::config::Config;
 use gstbatch::exit::Exit;
-use gstbatch::{Error, access, check, generate, validate, verify};
+use gstbatch::{Error, access, check, extract, generate, validate, verify};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,6 +47,7 @@ fn run(config: Config) -> Result<Exit, Error> {
         Config::History(s) => access::history::run(&s),
         Config::Verify(s) => verify::run(&s),
         Config::Generate(s) => generate::run(&s),
+        Config::Extract(s) => extract::run(&s),
         Config::Completions(shell) => {
             gstbatch::cli::completions(shell, &mut io::stdout().lock()).map_err(stdout_error)?;
             Ok(Exit::Clean)

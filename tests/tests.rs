@@ -20,8 +20,12 @@ mod cli;
 mod config;
 /// The scheduling recipes in contrib/: cron, systemd.
 mod contrib;
+/// `gstbatch extract`: identifiers in free text.
+mod extract;
 /// Issue 21: secrets, money, bounded inputs, outputs checked before work.
 mod hostile;
+/// The layers of DESIGN.md, read off the source.
+mod layers;
 /// One test per defect class of issue 9, each failing on the code before.
 mod regression;
 /// The bundled samples: every value's expected verdict.

@@ -245,7 +245,7 @@ fn ctrl_c_leaves_no_partial_file_and_the_old_report() {
     let dir = Dir::new();
     dir.cmd().args(["generate", "--rows", "2000000", "-o", "big.csv"]).run(0);
     dir.write("r.csv", "the report before\n");
-    let mut child = win(&dir).args(["validate", "big.csv", "-o", "r.csv", "-q"]).spawn();
+    let child = win(&dir).args(["validate", "big.csv", "-o", "r.csv", "-q"]).spawn();
     // Bounded: the debug build takes far longer than this to finish.
     let started = std::time::Instant::now();
     while !dir.files().iter().any(|f| f.ends_with(".partial")) {

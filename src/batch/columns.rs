@@ -312,7 +312,12 @@ pub fn identifier(
         }
         None if !named && headers.len() == 1 => Ok((0, None)),
         None if !named => Err(ColumnError::Unnamed { width: headers.len() }),
-        None => detect(headers).map(|(i, f)| (i, Some(f))),
+        None => match detect(headers) {
+            Ok((i, f)) => Ok((i, Some(f))),
+            // `extract`'s report: GSTINs and PANs together, each decided
+            // by its length.
+            Err(e) => find_key(headers, &["normalised", "normalized"]).map(|i| (i, None)).ok_or(e),
+        },
     }
 }
 

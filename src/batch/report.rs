@@ -452,28 +452,13 @@ pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
 }
 
 /// Refuses outputs that would destroy what a run reads or writes: no output
-/// may name an input, the store (or its `-wal`, `-shm`, `-journal` or
-/// `-verify.lock` files),
-/// or another output. Files are compared after resolving `..` and symbolic
-/// links, and by device and inode, so a hard link is caught too.
+/// may name an input, one of the store's files (which the store layer
+/// lists), or another output. Files are compared after resolving `..` and
+/// symbolic links, and by device and inode, so a hard link is caught too.
 ///
 /// # Errors
 /// [`Error::Usage`] naming the flag and the file.
-pub fn guard(inputs: &[&Path], store: Option<&Path>, outputs: &[(&str, &Path)]) -> Result<()> {
-    let store_files: Vec<PathBuf> = store
-        .map(|s| {
-            let mut v = vec![s.to_path_buf()];
-            // The verify lock too: a report renamed over it would let a
-            // second run lock a new file beside the first run's.
-            let lock = crate::store::verify::VERIFY_LOCK_SUFFIX;
-            for suffix in ["-wal", "-shm", "-journal", lock] {
-                let mut name = s.as_os_str().to_owned();
-                name.push(suffix);
-                v.push(PathBuf::from(name));
-            }
-            v
-        })
-        .unwrap_or_default();
+pub fn guard(inputs: &[&Path], store_files: &[PathBuf], outputs: &[(&str, &Path)]) -> Result<()> {
     let mut on_stdout: Option<&str> = None;
     for (i, (flag, out)) in outputs.iter().enumerate() {
         if is_stdout(out) {

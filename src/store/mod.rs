@@ -272,6 +272,20 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dirs.data_local_dir().join("gstbatch").join("state.db"))
 }
 
+/// Every file a store at `path` is made of: the store, SQLite's `-wal`,
+/// `-shm` and `-journal` beside it, and the verify lock (a report renamed
+/// over that would let a second run lock a new file beside the first
+/// run's). No output may name one of them.
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal", verify::VERIFY_LOCK_SUFFIX] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(PathBuf::from(name));
+    }
+    files
+}
+
 /// Whether an unmarked database is a store made before stores were marked:
 /// schema version 1 or later, with the ledger's three tables.
 fn is_unmarked_store(conn: &Connection) -> rusqlite::Result<bool> {
