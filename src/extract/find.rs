@@ -114,7 +114,9 @@ mod tests {
                 ("aaacr 5055 k", Kind::Pan)
             ]
         );
-        assert!(values("Japan1234x and SPAN").is_empty());
+        // Words that only look like a PAN's letters are not one.
+        assert!(values("Japan Trading and SPAN 2024").is_empty());
+        assert_eq!(values("japan1234a"), [("japan1234a", Kind::Pan)], "PAN-shaped is PAN-shaped");
     }
 
     #[test]
