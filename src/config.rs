@@ -97,11 +97,7 @@ impl Config {
             }
             Command::Validate(a) => {
                 let input = Source::from_arg(&a.input);
-                let report = Target::new(
-                    a.output.as_deref(),
-                    report_format(a.format, a.output.as_deref(), &f),
-                )?
-                .with_bom(YesNo::choice(a.bom));
+                let report = report_target(a.output.as_deref(), a.format, a.bom, &f)?;
                 guard(&[&a.input], None, &report, a.summary.as_deref())?;
                 Ok(Config::Validate(validate::Settings {
                     input,
@@ -288,8 +284,19 @@ fn encoding(e: Option<TextEncoding>) -> Encoding {
 }
 
 fn target(r: &ReportArgs, f: &File) -> Result<Target> {
-    let format = report_format(r.format, r.output.as_deref(), f);
-    Ok(Target::new(r.output.as_deref(), format)?.with_bom(YesNo::choice(r.bom)))
+    report_target(r.output.as_deref(), r.format, r.bom, f)
+}
+
+/// A report's target from `-o`, `--format` and `--bom`, the file's format
+/// filling in.
+fn report_target(
+    output: Option<&Path>,
+    format: Option<ReportFormat>,
+    bom: Option<YesNo>,
+    f: &File,
+) -> Result<Target> {
+    let format = report_format(format, output, f);
+    Ok(Target::new(output, format)?.with_bom(YesNo::choice(bom)))
 }
 
 /// `--format`, else the format the report's extension names, else the
@@ -426,13 +433,7 @@ fn show(f: &File) -> String {
         Some(e) => (e.value, Origin::File(e.line)),
         None => (Format::Csv, Origin::Default),
     };
-    let name = match name {
-        Format::Csv => "csv",
-        Format::Json => "json",
-        Format::Jsonl => "jsonl",
-        Format::Xlsx => "xlsx",
-    };
-    line("format", Some(quoted(name)), o, "");
+    line("format", Some(quoted(name.name())), o, "");
     out.push_str("# a flag wins over the environment, which wins over the file\n");
     out
 }

@@ -41,6 +41,23 @@ impl Format {
         path.and_then(Format::named_by).unwrap_or(Format::Csv)
     }
 
+    /// The format's name, as `--format` and the configuration file write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Json => "json",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The format `name` names, in any case.
+    pub fn from_name(name: &str) -> Option<Format> {
+        [Format::Csv, Format::Jsonl, Format::Json, Format::Xlsx]
+            .into_iter()
+            .find(|f| name.trim().eq_ignore_ascii_case(f.name()))
+    }
+
     /// The format a file's extension names, if any: `.csv`, `.json`,
     /// `.jsonl` or `.ndjson`, `.xlsx`.
     pub fn named_by(path: &Path) -> Option<Format> {

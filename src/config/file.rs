@@ -150,17 +150,9 @@ pub fn parse(path: &Path, text: &str) -> Result<File> {
     }
     if let Some(v) = raw.format {
         let line = line_of(v.span().start);
-        let format = match v.get_ref().trim().to_ascii_lowercase().as_str() {
-            "csv" => Format::Csv,
-            "json" => Format::Json,
-            "jsonl" => Format::Jsonl,
-            "xlsx" => Format::Xlsx,
-            other => {
-                return Err(fail(
-                    line,
-                    format!("format = {other:?}: give csv, json, jsonl or xlsx"),
-                ));
-            }
+        let Some(format) = Format::from_name(v.get_ref()) else {
+            let given = v.get_ref();
+            return Err(fail(line, format!("format = {given:?}: give csv, json, jsonl or xlsx")));
         };
         file.format = Some(Entry { value: format, line });
     }
