@@ -22,6 +22,8 @@ mod config;
 mod contrib;
 /// `gstbatch extract`: identifiers in free text.
 mod extract;
+/// Input formats known by content: the portal's return JSON.
+mod formats;
 /// Issue 21: secrets, money, bounded inputs, outputs checked before work.
 mod hostile;
 /// The layers of DESIGN.md, read off the source.

@@ -348,6 +348,11 @@ impl BlockReader {
                 // A workbook's text is ours, always UTF-8.
                 BlockReader::from_reader(source, Box::new(text), b',', None, Encoding::Utf8)
             }
+            // A return's JSON, known by its content, is read as its rows.
+            Source::File(p) if super::gstr::is_return_json(p) => {
+                let text = super::gstr::open_csv(p)?;
+                BlockReader::from_reader(source, Box::new(text), b',', None, Encoding::Utf8)
+            }
             _ => BlockReader::open(source, flag, encoding),
         }
     }
@@ -516,7 +521,7 @@ impl BlockReader {
 /// streams is [`Error::Workbook`], as it is when met on opening; anything
 /// else is [`Error::Read`].
 fn read_error(source: &Source, e: io::Error) -> Error {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<super::workbook::SheetError>()) {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<super::pipe::SheetError>()) {
         Some(sheet) => Error::Workbook { path: source.path(), message: sheet.0.clone() },
         None => Error::Read { path: source.path(), source: e },
     }

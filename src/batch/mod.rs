@@ -11,9 +11,11 @@
 
 pub mod columns;
 pub mod encoding;
+pub mod gstr;
 pub mod input;
 pub mod interrupt;
 pub mod output;
+pub mod pipe;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

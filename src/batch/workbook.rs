@@ -10,11 +10,12 @@
 //! leading zeros, a formula gives its last computed value.
 
 use std::path::Path;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto};
 
 use super::columns;
+use super::pipe::{PIECE, PIECES_AHEAD, Piece, SheetText};
 use crate::error::{Error, Result};
 
 use super::scan::Quoting;
@@ -60,69 +61,6 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Bytes of CSV text handed over at a time, and how many such pieces may
-/// wait: the sheet's thread runs at most this far ahead of the rows being
-/// checked, so memory does not grow with the sheet.
-const PIECE: usize = 1 << 20;
-const PIECES_AHEAD: usize = 4;
-
-/// What the sheet's thread hands over.
-enum Piece {
-    Text(Vec<u8>),
-    Failed(String),
-    Done,
-}
-
-/// A failure met inside a sheet while its text streams, carried through
-/// [`std::io::Error`] so that the block reader reports it as
-/// [`Error::Workbook`], as it would have been before any row was read.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SheetError(pub String);
-
-/// A sheet as CSV text, read on its own thread as it is asked for: a
-/// [`std::io::Read`] whose memory is a few pieces, however large the sheet.
-pub struct SheetText {
-    rx: Receiver<Piece>,
-    piece: Vec<u8>,
-    at: usize,
-    done: bool,
-}
-
-impl SheetText {
-    /// Takes the next piece from the sheet's thread.
-    fn take_piece(&mut self) -> std::result::Result<(), SheetError> {
-        match self.rx.recv() {
-            Ok(Piece::Text(t)) => (self.piece, self.at) = (t, 0),
-            Ok(Piece::Done) => self.done = true,
-            Ok(Piece::Failed(m)) => return Err(SheetError(m)),
-            // The thread ended without saying so (it panicked): never a
-            // silently shortened sheet.
-            Err(_) => {
-                return Err(SheetError(
-                    "the workbook's reader stopped before the end of the sheet".into(),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::io::Read for SheetText {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at == self.piece.len() {
-            if self.done {
-                return Ok(0);
-            }
-            self.take_piece().map_err(std::io::Error::other)?;
-        }
-        let n = buf.len().min(self.piece.len() - self.at);
-        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
 /// Opens a sheet of the workbook at `path` as CSV text, read on its own
 /// thread. `sheet` is a name, or a 1-based number among all sheets; by
 /// default the first visible worksheet. With `headers`, rows above the
@@ -135,7 +73,7 @@ impl std::io::Read for SheetText {
 /// [`Error::Workbook`]: not a workbook (a CSV renamed `.xlsx`), damaged or
 /// password-protected, no such sheet, or no visible worksheet. Damage
 /// further into the sheet fails the read that meets it, as a
-/// [`SheetError`].
+/// [`super::pipe::SheetError`].
 pub fn open_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<SheetText> {
     let (tx, rx) = sync_channel(PIECES_AHEAD);
     let (owned_path, sheet) = (path.to_path_buf(), sheet.map(str::to_string));
@@ -151,7 +89,7 @@ pub fn open_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<Sheet
             let _ = tx.send(last);
         })
         .map_err(|e| err(format!("cannot start reading it: {e}")))?;
-    let mut text = SheetText { rx, piece: Vec::new(), at: 0, done: false };
+    let mut text = SheetText::new(rx);
     text.take_piece().map_err(|e| err(e.0))?;
     Ok(text)
 }
@@ -536,7 +474,7 @@ mod tests {
         for p in pieces {
             tx.send(p).unwrap();
         }
-        SheetText { rx, piece: Vec::new(), at: 0, done: false }
+        SheetText::new(rx)
     }
 
     #[test]
@@ -570,7 +508,8 @@ mod tests {
         let mut all = Vec::new();
         let e = text.read_to_end(&mut all).unwrap_err();
         assert_eq!(all, b"GSTIN\n");
-        let sheet = e.get_ref().and_then(|i| i.downcast_ref::<SheetError>()).unwrap();
+        let sheet =
+            e.get_ref().and_then(|i| i.downcast_ref::<crate::batch::pipe::SheetError>()).unwrap();
         assert_eq!(sheet.0, "out of order");
 
         // The thread gone without a last word (it panicked): an error, not

@@ -1,0 +1,55 @@
+//! Input formats beyond CSV and workbooks, known by their content: the
+//! portal's return JSON (GSTR-2B here; 2A and GSTR-1 in the unit tests).
+
+use crate::emulator::{Emulator, KEY, SECRET};
+use crate::util::{Dir, report_rows, sample};
+use crate::verify::NOW;
+
+#[test]
+fn a_gstr_2b_download_is_validated_one_row_per_document() {
+    let run = Dir::new().cmd().arg_path_first("validate", sample("gstr2b.json")).run(1);
+    let rows = report_rows(&run.stdout());
+    assert_eq!(rows.len(), 5);
+    let doc = |i: usize, col: &str| rows[i][col].clone();
+    assert_eq!(doc(0, "gstin"), "29AAACR5055K1Z3");
+    assert_eq!(doc(0, "party_name"), "RAMAN STEEL WORKS");
+    assert_eq!(doc(0, "document_date"), "2026-11-05");
+    assert_eq!(doc(0, "taxable_value"), "100000.00");
+    assert_eq!(doc(0, "tax"), "18000.00");
+    assert_eq!(doc(3, "gstbatch_code"), "checksum");
+    assert_eq!(doc(4, "document_type"), "cdnr/C");
+    assert_eq!(doc(4, "source"), "data.docdata.cdnr[0].nt[0]");
+    assert!(run.stderr().contains("column 1 \"gstin\""), "{}", run.stderr());
+}
+
+#[test]
+fn verify_asks_each_supplier_of_a_2b_once() {
+    let emu = Emulator::start();
+    emu.register("29AAACR5055K1Z3", "RAMAN STEEL WORKS", "", "Active");
+    emu.register("24AAACC1206D1ZM", "CHEMPLAST GUJARAT LTD", "", "Cancelled");
+    let dir = Dir::new();
+    let run = dir
+        .cmd()
+        .arg_path_first("verify", sample("gstr2b.json"))
+        .args(["--api-base", &emu.base, "--state", "s.db", "--now", NOW, "--timeout", "5s"])
+        .env("GSTBATCH_API_KEY", KEY)
+        .env("GSTBATCH_API_SECRET", SECRET)
+        .run(1);
+    let rows = report_rows(&run.stdout());
+    let status: Vec<&str> = rows.iter().map(|r| r["gstbatch_verify_status"].as_str()).collect();
+    assert_eq!(status, ["active", "active", "cancelled", "malformed", "active"]);
+    assert_eq!(emu.lock().paid, 2, "two valid suppliers, each asked once");
+}
+
+#[test]
+fn a_return_damaged_half_way_is_exit_2_and_replaces_no_report() {
+    let dir = Dir::new();
+    let text = std::fs::read_to_string(sample("gstr2b.json")).unwrap();
+    dir.write("2b.json", &text[..text.len() * 2 / 3]);
+    dir.write("r.csv", "the report before\n");
+    let run = dir.cmd().args(["validate", "2b.json", "-o", "r.csv"]).run(2);
+    let err = run.stderr();
+    assert!(err.contains("2b.json") && err.contains("line"), "{err}");
+    assert_eq!(dir.read("r.csv"), "the report before\n");
+    assert_eq!(dir.files(), ["2b.json", "r.csv"]);
+}
