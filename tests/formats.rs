@@ -53,3 +53,23 @@ fn a_return_damaged_half_way_is_exit_2_and_replaces_no_report() {
     assert_eq!(dir.read("r.csv"), "the report before\n");
     assert_eq!(dir.files(), ["2b.json", "r.csv"]);
 }
+
+#[test]
+fn e_invoices_are_checked_by_their_seller() {
+    let run = Dir::new().cmd().arg_path_first("validate", sample("einvoices.json")).run(1);
+    let rows = report_rows(&run.stdout());
+    let col = |c: &str| rows.iter().map(|r| r[c].clone()).collect::<Vec<_>>();
+    assert_eq!(col("gstin"), ["29AAACR5055K1Z3", "24AAACC1206D1ZM", "33AAACT2727Q1ZX"]);
+    assert_eq!(col("gstbatch_status"), ["valid", "valid", "invalid"]);
+    assert_eq!(col("document_type"), ["INV", "INV", "CRN"]);
+    assert_eq!(col("document_date")[2], "2026-11-21");
+    assert_eq!(col("tax"), ["18000.00", "3600.00", "180.00"]);
+    assert!(col("buyer_registration").iter().all(|b| b == "27AAPFU0939F1ZV"));
+    // The buyer's column is checked when asked for by name.
+    let buyer = Dir::new()
+        .cmd()
+        .arg_path_first("validate", sample("einvoices.json"))
+        .args(["--column", "buyer_registration", "-q"])
+        .run(0);
+    assert_eq!(report_rows(&buyer.stdout()).len(), 3);
+}

@@ -38,17 +38,25 @@ const SECTIONS: [&str; 10] =
 /// Whether the file at `path` is a return's JSON: an object whose first
 /// 64 KiB name `docdata` or `ctin`.
 pub fn is_return_json(path: &Path) -> bool {
+    json_head(path).is_some_and(|head| {
+        head.starts_with(b"{")
+            && [&b"\"docdata\""[..], b"\"ctin\""].iter().any(|w| contains(&head, w))
+    })
+}
+
+/// The first 64 KiB of a file, from its first character that is not a
+/// byte-order mark or white space; `None` when it cannot be read.
+pub(super) fn json_head(path: &Path) -> Option<Vec<u8>> {
     let mut head = Vec::with_capacity(64 * 1024);
-    let read = File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-    if read.is_err() {
-        return false;
-    }
+    File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head)).ok()?;
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    let starts = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    starts
-        && [&b"\"docdata\""[..], b"\"ctin\""]
-            .iter()
-            .any(|w| memchr::memmem::find(text, w).is_some())
+    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    Some(text[start..].to_vec())
+}
+
+/// Whether `word` is in `text`.
+pub(super) fn contains(text: &[u8], word: &[u8]) -> bool {
+    memchr::memmem::find(text, word).is_some()
 }
 
 /// Opens the return at `path` as CSV text with a header row of [`COLUMNS`],
@@ -79,7 +87,7 @@ pub fn open_csv(path: &Path) -> Result<SheetText> {
 
 /// Writes the header, then a row per document, in pieces.
 fn rows(file: File, tx: &SyncSender<Piece>) -> std::result::Result<(), String> {
-    let mut out = Out { csv: csv::Writer::from_writer(Vec::new()), tx, gone: false };
+    let mut out = Out::new(tx);
     out.row(&COLUMNS.map(String::from))?;
     let mut json = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, file));
     Container { out: &mut out, path: String::new() }
@@ -90,20 +98,28 @@ fn rows(file: File, tx: &SyncSender<Piece>) -> std::result::Result<(), String> {
 }
 
 /// The CSV text being made, sent in pieces.
-struct Out<'t> {
+pub(super) struct Out<'t> {
     csv: csv::Writer<Vec<u8>>,
     tx: &'t SyncSender<Piece>,
     /// The reader is gone (the run stopped): nothing more is made.
     gone: bool,
 }
 
-impl Out<'_> {
-    fn row(&mut self, fields: &[String]) -> std::result::Result<(), String> {
+impl<'t> Out<'t> {
+    /// Text to be sent on `tx`.
+    pub(super) fn new(tx: &'t SyncSender<Piece>) -> Out<'t> {
+        Out { csv: csv::Writer::from_writer(Vec::new()), tx, gone: false }
+    }
+
+    /// Writes one row, sending a piece when one is full.
+    pub(super) fn row(&mut self, fields: &[String]) -> std::result::Result<(), String> {
         self.csv.write_record(fields).map_err(|e| e.to_string())?;
         self.flush(false)
     }
 
-    fn flush(&mut self, last: bool) -> std::result::Result<(), String> {
+    /// Sends what is made once a piece is full, or, when `last`, whatever
+    /// there is.
+    pub(super) fn flush(&mut self, last: bool) -> std::result::Result<(), String> {
         self.csv.flush().map_err(|e| e.to_string())?;
         if !self.gone && (last || self.csv.get_ref().len() >= PIECE) {
             let full = std::mem::replace(&mut self.csv, csv::Writer::from_writer(Vec::new()));
@@ -326,17 +342,17 @@ fn row(party: &Party, section: &str, doc: &Map<String, Value>, source: String) -
 }
 
 /// A number, or a number written as text (`"1180.00"`).
-fn number(v: &Value) -> Option<f64> {
+pub(super) fn number(v: &Value) -> Option<f64> {
     v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 /// Rupees to the paisa.
-fn money(v: f64) -> String {
+pub(super) fn money(v: f64) -> String {
     format!("{v:.2}")
 }
 
 /// The portal's `DD-MM-YYYY` as ISO 8601; anything else as it is.
-fn iso_date(d: &str) -> String {
+pub(super) fn iso_date(d: &str) -> String {
     let parts: Vec<&str> = d.trim().split(['-', '/']).collect();
     match parts[..] {
         [dd, mm, yyyy] if dd.len() == 2 && mm.len() == 2 && yyyy.len() == 4 => {

@@ -342,19 +342,19 @@ impl BlockReader {
                 source.display()
             )));
         }
-        match &source {
-            Source::File(p) if book => {
-                let text = super::workbook::open_csv(p, sheet, headers)?;
-                // A workbook's text is ours, always UTF-8.
-                BlockReader::from_reader(source, Box::new(text), b',', None, Encoding::Utf8)
-            }
-            // A return's JSON, known by its content, is read as its rows.
+        // A workbook, a return's JSON or e-invoices become CSV text of our
+        // own making, always UTF-8; anything else is read as it is.
+        let made: Box<dyn Read + Send> = match &source {
+            Source::File(p) if book => Box::new(super::workbook::open_csv(p, sheet, headers)?),
             Source::File(p) if super::gstr::is_return_json(p) => {
-                let text = super::gstr::open_csv(p)?;
-                BlockReader::from_reader(source, Box::new(text), b',', None, Encoding::Utf8)
+                Box::new(super::gstr::open_csv(p)?)
             }
-            _ => BlockReader::open(source, flag, encoding),
-        }
+            Source::File(p) if super::einvoice::is_einvoice_json(p) => {
+                Box::new(super::einvoice::open_csv(p)?)
+            }
+            _ => return BlockReader::open(source, flag, encoding),
+        };
+        BlockReader::from_reader(source, made, b',', None, Encoding::Utf8)
     }
 
     /// Reads from any reader; used by tests and by `open`, decoded as

@@ -10,6 +10,7 @@
 //! ([`output::Output`]).
 
 pub mod columns;
+pub mod einvoice;
 pub mod encoding;
 pub mod gstr;
 pub mod input;
