@@ -73,3 +73,26 @@ fn e_invoices_are_checked_by_their_seller() {
         .run(0);
     assert_eq!(report_rows(&buyer.stdout()).len(), 3);
 }
+
+#[test]
+fn a_utf16_tally_export_gives_its_ledgers_and_vouchers() {
+    let run = Dir::new().cmd().arg_path_first("validate", sample("tally-export.xml")).run(1);
+    let rows = report_rows(&run.stdout());
+    let col = |c: &str| rows.iter().map(|r| r[c].clone()).collect::<Vec<_>>();
+    // Three ledgers with a GSTIN (Cash has none), then four vouchers.
+    assert_eq!(
+        col("document_type"),
+        ["ledger", "ledger", "ledger", "Purchase", "Purchase", "Purchase", "Debit Note"]
+    );
+    assert_eq!(col("source")[6], "VOUCHER[4]");
+    assert_eq!(col("document_date")[3], "2026-11-05");
+    assert_eq!(col("party_name")[1], "Chemplast Gujarat Ltd");
+    assert_eq!(col("gstbatch_code")[2], "checksum");
+    // Only the vouchers, for a purchase register: --only-invalid shows the typo's.
+    let bad = Dir::new()
+        .cmd()
+        .arg_path_first("validate", sample("tally-export.xml"))
+        .args(["--only-invalid", "-q"])
+        .run(1);
+    assert_eq!(report_rows(&bad.stdout()).len(), 2);
+}

@@ -352,6 +352,9 @@ impl BlockReader {
             Source::File(p) if super::einvoice::is_einvoice_json(p) => {
                 Box::new(super::einvoice::open_csv(p)?)
             }
+            Source::File(p) if super::tally::is_tally_xml(p) => {
+                Box::new(super::tally::open_csv(p, encoding)?)
+            }
             _ => return BlockReader::open(source, flag, encoding),
         };
         BlockReader::from_reader(source, made, b',', None, Encoding::Utf8)

@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod scan;
+pub mod tally;
 pub mod workbook;
 pub mod xlsx;
 
