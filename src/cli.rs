@@ -371,6 +371,26 @@ pub struct TableArgs {
     /// "CSV (Comma delimited)" is).
     #[arg(long, value_enum, value_name = "ENCODING")]
     pub encoding: Option<TextEncoding>,
+    /// The input's format (default: a workbook by its extension; a return's
+    /// JSON, e-invoices or a Tally export by their content; else CSV).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormatArg>,
+}
+
+/// `--input-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// CSV or other delimited text, whatever it looks like.
+    Csv,
+    /// The portal's GSTR-2B, GSTR-2A or GSTR-1 JSON.
+    #[value(name = "gstr-json")]
+    GstrJson,
+    /// E-invoices in the IRP's JSON schema.
+    #[value(name = "e-invoice")]
+    Einvoice,
+    /// A TallyPrime or Tally.ERP 9 XML export.
+    #[value(name = "tally-xml")]
+    TallyXml,
 }
 
 /// `--encoding` values.

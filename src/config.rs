@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use crate::access::{apply, history, status};
 use crate::batch::encoding::Encoding;
-use crate::batch::input::{ReadOptions, Source};
+use crate::batch::input::{InputFormat, ReadOptions, Source};
 use crate::batch::progress::Ui;
 use crate::batch::report::{self, Format, Target};
 use crate::cli::{
-    AccessCommand, CheckFormat, Cli, Command, KindArg, ReportArgs, ReportFormat, StatusFilter,
-    StoreArgs, TextEncoding, YesNo,
+    AccessCommand, CheckFormat, Cli, Command, InputFormatArg, KindArg, ReportArgs, ReportFormat,
+    StatusFilter, StoreArgs, TextEncoding, YesNo,
 };
 use crate::error::{Error, Result};
 use crate::ident::Kind;
@@ -106,6 +106,7 @@ impl Config {
                         headers: !a.csv.no_headers,
                         sheet: a.csv.table.sheet,
                         encoding: encoding(a.csv.table.encoding),
+                        format: a.csv.table.input_format.map(input_format),
                     },
                     report,
                     summary: a.summary,
@@ -122,6 +123,13 @@ impl Config {
             }
             Command::Access(a) => match a.command {
                 AccessCommand::Apply(a) => {
+                    if a.table.input_format.is_some_and(|f| f != InputFormatArg::Csv) {
+                        return Err(Error::Usage(
+                            "--input-format: access apply reads instructions from CSV files and \
+                             workbooks only"
+                                .into(),
+                        ));
+                    }
                     let (store, now) = ledger(&a.store, &f)?;
                     let report = target(&a.report, &f)?;
                     guard(&[&a.instructions], Some(&store.path), &report, a.summary.as_deref())?;
@@ -196,6 +204,7 @@ impl Config {
                         headers: !a.no_headers,
                         sheet: a.table.sheet,
                         encoding: encoding(a.table.encoding),
+                        format: a.table.input_format.map(input_format),
                     },
                     column: a.column,
                     kind: forced(a.kind),
@@ -271,6 +280,15 @@ fn format(f: ReportFormat) -> Format {
         ReportFormat::Jsonl => Format::Jsonl,
         ReportFormat::Json => Format::Json,
         ReportFormat::Xlsx => Format::Xlsx,
+    }
+}
+
+fn input_format(f: InputFormatArg) -> InputFormat {
+    match f {
+        InputFormatArg::Csv => InputFormat::Csv,
+        InputFormatArg::GstrJson => InputFormat::ReturnJson,
+        InputFormatArg::Einvoice => InputFormat::Einvoice,
+        InputFormatArg::TallyXml => InputFormat::Tally,
     }
 }
 

@@ -96,3 +96,25 @@ fn a_utf16_tally_export_gives_its_ledgers_and_vouchers() {
         .run(1);
     assert_eq!(report_rows(&bad.stdout()).len(), 2);
 }
+
+#[test]
+fn input_format_overrides_what_the_content_says() {
+    let dir = Dir::new();
+    std::fs::copy(sample("tally-export.xml"), dir.join("daybook")).unwrap();
+    std::fs::copy(sample("gstr2b.json"), dir.join("2b.txt")).unwrap();
+    // Known by content, whatever the name.
+    let run = dir.cmd().args(["validate", "daybook", "-q"]).run(1);
+    assert_eq!(report_rows(&run.stdout()).len(), 7);
+    assert_eq!(report_rows(&dir.cmd().args(["validate", "2b.txt", "-q"]).run(1).stdout()).len(), 5);
+    // Told otherwise: the JSON as CSV has no GSTIN column to find.
+    let run = dir.cmd().args(["validate", "2b.txt", "--input-format", "csv"]).run(2);
+    assert!(run.stderr().contains("no GSTIN or PAN column"), "{}", run.stderr());
+    // A format the content does not have is exit 2 naming the file.
+    let run = dir.cmd().args(["validate", "2b.txt", "--input-format", "tally-xml"]).run(2);
+    assert!(run.stderr().contains("2b.txt"), "{}", run.stderr());
+    let run = dir.cmd().args(["validate", "-", "--input-format", "e-invoice"]).stdin("{}").run(2);
+    assert!(run.stderr().contains("standard input"), "{}", run.stderr());
+    let apply = dir.cmd().args(["access", "apply", "2b.txt", "--state", "s.db"]);
+    assert!(apply.args(["--input-format", "gstr-json"]).run(2).stderr().contains("access apply"));
+    assert!(!dir.join("s.db").exists());
+}

@@ -104,6 +104,37 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// `--encoding` of a text input.
     pub encoding: Encoding,
+    /// `--input-format`; `None`: known by extension (workbooks) or content.
+    pub format: Option<InputFormat>,
+}
+
+/// The formats a file of identifiers can be in besides a workbook (which is
+/// known by its extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV or other delimited text.
+    Csv,
+    /// The portal's GSTR-2B, GSTR-2A or GSTR-1 JSON.
+    ReturnJson,
+    /// E-invoices in the IRP's JSON schema.
+    Einvoice,
+    /// A TallyPrime or Tally.ERP 9 XML export.
+    Tally,
+}
+
+impl InputFormat {
+    /// The format of the text file at `path`, known by its content.
+    pub fn detect(path: &Path) -> InputFormat {
+        if super::gstr::is_return_json(path) {
+            InputFormat::ReturnJson
+        } else if super::einvoice::is_einvoice_json(path) {
+            InputFormat::Einvoice
+        } else if super::tally::is_tally_xml(path) {
+            InputFormat::Tally
+        } else {
+            InputFormat::Csv
+        }
+    }
 }
 
 /// The most a whole table ([`BlockReader::read_table`]) may hold, as read and
@@ -235,7 +266,7 @@ impl BlockReader {
         let sha256 = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
         let mut reader = match source {
             Source::File(p) if super::workbook::is_workbook(p) || sheet.is_some() => {
-                BlockReader::open_any(source.clone(), flag, sheet, true, encoding)?
+                BlockReader::open_any(source.clone(), flag, sheet, true, encoding, None)?
             }
             _ => {
                 let delimiter = delimiter_for(source, flag);
@@ -304,6 +335,7 @@ impl BlockReader {
                 read.sheet.as_deref(),
                 read.headers,
                 read.encoding,
+                read.format,
             )?,
         };
         let (headers, rows) = match reader.first_record(read.headers)? {
@@ -323,17 +355,21 @@ impl BlockReader {
     }
 
     /// Opens `source` as [`BlockReader::open`] does, reading a workbook
-    /// (by extension) as CSV text: `sheet` chooses the sheet, `headers`
-    /// says whether title rows above a header are to be skipped.
+    /// (by extension), a return's JSON, e-invoices or a Tally export (by
+    /// content, or as `format` says) as CSV text: `sheet` chooses a
+    /// workbook's sheet, `headers` says whether title rows above a header
+    /// are to be skipped.
     ///
     /// # Errors
-    /// [`Error::Read`], [`Error::Workbook`].
+    /// [`Error::Read`], [`Error::Workbook`], [`Error::Usage`] for a format
+    /// other than CSV on standard input.
     pub fn open_any(
         source: Source,
         flag: Option<u8>,
         sheet: Option<&str>,
         headers: bool,
         encoding: Encoding,
+        format: Option<InputFormat>,
     ) -> Result<BlockReader> {
         let book = matches!(&source, Source::File(p) if super::workbook::is_workbook(p));
         if sheet.is_some() && !book {
@@ -342,20 +378,28 @@ impl BlockReader {
                 source.display()
             )));
         }
-        // A workbook, a return's JSON or e-invoices become CSV text of our
-        // own making, always UTF-8; anything else is read as it is.
-        let made: Box<dyn Read + Send> = match &source {
-            Source::File(p) if book => Box::new(super::workbook::open_csv(p, sheet, headers)?),
-            Source::File(p) if super::gstr::is_return_json(p) => {
-                Box::new(super::gstr::open_csv(p)?)
+        // A workbook, a return's JSON, e-invoices or a Tally export become
+        // CSV text of our own making, always UTF-8; CSV is read as it is.
+        let p = match &source {
+            Source::File(p) => p.clone(),
+            Source::Stdin if format.is_none_or(|f| f == InputFormat::Csv) => {
+                return BlockReader::open(source, flag, encoding);
             }
-            Source::File(p) if super::einvoice::is_einvoice_json(p) => {
-                Box::new(super::einvoice::open_csv(p)?)
+            Source::Stdin => {
+                return Err(Error::Usage(
+                    "--input-format: standard input is read as CSV; give the file's name".into(),
+                ));
             }
-            Source::File(p) if super::tally::is_tally_xml(p) => {
-                Box::new(super::tally::open_csv(p, encoding)?)
+        };
+        let made: Box<dyn Read + Send> = if book {
+            Box::new(super::workbook::open_csv(&p, sheet, headers)?)
+        } else {
+            match format.unwrap_or_else(|| InputFormat::detect(&p)) {
+                InputFormat::Csv => return BlockReader::open(source, flag, encoding),
+                InputFormat::ReturnJson => Box::new(super::gstr::open_csv(&p)?),
+                InputFormat::Einvoice => Box::new(super::einvoice::open_csv(&p)?),
+                InputFormat::Tally => Box::new(super::tally::open_csv(&p, encoding)?),
             }
-            _ => return BlockReader::open(source, flag, encoding),
         };
         BlockReader::from_reader(source, made, b',', None, Encoding::Utf8)
     }

@@ -78,6 +78,7 @@ fn rows(text: Decoded, out: &mut gstr::Out<'_>) -> std::result::Result<(), Strin
     let mut entry: Option<Entry> = None;
     let mut field = String::new();
     let (mut ledgers, mut vouchers) = (0u64, 0u64);
+    let mut envelope = false;
     loop {
         let at = xml.buffer_position();
         let event = xml.read_event_into(&mut buf).map_err(|e| {
@@ -104,6 +105,7 @@ fn rows(text: Decoded, out: &mut gstr::Out<'_>) -> std::result::Result<(), Strin
                     }
                     entry = Some(new);
                 }
+                envelope |= name == "ENVELOPE";
                 open.push(name);
                 field.clear();
             }
@@ -132,6 +134,9 @@ fn rows(text: Decoded, out: &mut gstr::Out<'_>) -> std::result::Result<(), Strin
             _ => {}
         }
         buf.clear();
+    }
+    if !envelope {
+        return Err("is not a Tally XML export: it has no <ENVELOPE> element".into());
     }
     if !open.is_empty() {
         return Err(format!(
