@@ -262,3 +262,17 @@ fn ctrl_c_leaves_no_partial_file_and_the_old_report() {
     assert_eq!(dir.files(), ["big.csv", "r.csv"]);
     assert_eq!(dir.read("r.csv"), "the report before\n");
 }
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: scripts/windows-smoke.sh"]
+fn returns_e_invoices_tally_and_extract_as_on_linux() {
+    let dir = Dir::new();
+    for name in ["gstr2b.json", "einvoices.json", "tally-export.xml", "mixed-text.txt"] {
+        std::fs::copy(sample(name), dir.join(name)).unwrap();
+    }
+    for input in ["gstr2b.json", "einvoices.json", "tally-export.xml"] {
+        same(&dir, &["validate", input, "-q"], "", 1);
+    }
+    let out = same(&dir, &["extract", "mixed-text.txt", "-q"], "", 1);
+    assert_eq!(out.lines().count(), 11, "{out}");
+}
