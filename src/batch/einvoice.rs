@@ -6,13 +6,12 @@
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
 
 use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::gstr::{self, COLUMNS};
-use super::pipe::{PIECES_AHEAD, Piece, SheetText};
+use super::pipe::SheetText;
 use crate::error::{Error, Result};
 
 /// The buyer's GSTIN column, after the shared ones. Not named `..._gstin`,
@@ -33,23 +32,9 @@ pub fn is_einvoice_json(path: &Path) -> bool {
 /// # Errors
 /// [`Error::Read`], [`Error::Workbook`] when the file cannot be read at all.
 pub fn open_csv(path: &Path) -> Result<SheetText> {
-    let err = |message: String| Error::Workbook { path: path.to_path_buf(), message };
     let file = File::open(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-    let (tx, rx) = sync_channel(PIECES_AHEAD);
-    std::thread::Builder::new()
-        .name("einvoice-json".into())
-        .spawn(move || {
-            let mut out = gstr::Out::new(&tx);
-            let last = match rows(file, &mut out) {
-                Ok(()) => Piece::Done,
-                Err(message) => Piece::Failed(message),
-            };
-            let _ = tx.send(last);
-        })
-        .map_err(|e| err(format!("cannot start reading it: {e}")))?;
-    let mut text = SheetText::new(rx);
-    text.take_piece().map_err(|e| err(e.0))?;
-    Ok(text)
+    super::pipe::spawn("einvoice-json", move |tx| rows(file, &mut gstr::Out::new(tx)))
+        .map_err(|message| Error::Workbook { path: path.to_path_buf(), message })
 }
 
 fn rows(file: File, out: &mut gstr::Out<'_>) -> std::result::Result<(), String> {

@@ -8,12 +8,12 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::SyncSender;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::pipe::{PIECE, PIECES_AHEAD, Piece, SheetText};
+use super::pipe::{PIECE, Piece, SheetText};
 use crate::error::{Error, Result};
 
 /// The columns of a return's rows, the same for every format.
@@ -67,22 +67,9 @@ pub(super) fn contains(text: &[u8], word: &[u8]) -> bool {
 /// [`Error::Workbook`] (the error of a document read as a table) when the
 /// file cannot be read at all.
 pub fn open_csv(path: &Path) -> Result<SheetText> {
-    let err = |message: String| Error::Workbook { path: path.to_path_buf(), message };
     let file = File::open(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-    let (tx, rx) = sync_channel(PIECES_AHEAD);
-    std::thread::Builder::new()
-        .name("return-json".into())
-        .spawn(move || {
-            let last = match rows(file, &tx) {
-                Ok(()) => Piece::Done,
-                Err(message) => Piece::Failed(message),
-            };
-            let _ = tx.send(last);
-        })
-        .map_err(|e| err(format!("cannot start reading it: {e}")))?;
-    let mut text = SheetText::new(rx);
-    text.take_piece().map_err(|e| err(e.0))?;
-    Ok(text)
+    super::pipe::spawn("return-json", move |tx| rows(file, tx))
+        .map_err(|message| Error::Workbook { path: path.to_path_buf(), message })
 }
 
 /// Writes the header, then a row per document, in pieces.

@@ -2,7 +2,7 @@
 //! as CSV) and read as it is asked for, a few pieces ahead: memory stays a
 //! few pieces, however large the source.
 
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Bytes of CSV text handed over at a time.
 pub const PIECE: usize = 1 << 20;
@@ -18,6 +18,34 @@ pub enum Piece {
     Failed(String),
     /// The end.
     Done,
+}
+
+/// Starts `produce` on a thread named `name`, its text sent in pieces, and
+/// returns the reader once the first piece is ready, so that a source that
+/// cannot be opened fails here. What `produce` returns ends the text: done,
+/// or failed with its message.
+///
+/// # Errors
+/// The thread cannot start, or the source fails before its first piece.
+pub fn spawn<F>(name: &str, produce: F) -> Result<SheetText, String>
+where
+    F: FnOnce(&SyncSender<Piece>) -> Result<(), String> + Send + 'static,
+{
+    let (tx, rx) = sync_channel(PIECES_AHEAD);
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let last = match produce(&tx) {
+                Ok(()) => Piece::Done,
+                Err(message) => Piece::Failed(message),
+            };
+            // The reader may be gone (the run stopped): nothing to tell.
+            let _ = tx.send(last);
+        })
+        .map_err(|e| format!("cannot start reading it: {e}"))?;
+    let mut text = SheetText::new(rx);
+    text.take_piece().map_err(|e| e.0)?;
+    Ok(text)
 }
 
 /// A failure met inside a sheet while its text streams, carried through

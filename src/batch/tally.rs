@@ -7,13 +7,12 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
 
 use quick_xml::events::{BytesStart, Event};
 
 use super::encoding::{Decoded, Encoding};
 use super::gstr::{self, COLUMNS};
-use super::pipe::{PIECES_AHEAD, Piece, SheetText};
+use super::pipe::SheetText;
 use crate::error::{Error, Result};
 
 /// Whether the file at `path` is a Tally export: its first 64 KiB of text
@@ -34,25 +33,11 @@ pub fn is_tally_xml(path: &Path) -> bool {
 /// # Errors
 /// [`Error::Read`], [`Error::Workbook`] when the file cannot be read at all.
 pub fn open_csv(path: &Path, encoding: Encoding) -> Result<SheetText> {
-    let err = |message: String| Error::Workbook { path: path.to_path_buf(), message };
-    let file = File::open(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-    let text = Decoded::new(Box::new(file), encoding)
-        .map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-    let (tx, rx) = sync_channel(PIECES_AHEAD);
-    std::thread::Builder::new()
-        .name("tally-xml".into())
-        .spawn(move || {
-            let mut out = gstr::Out::new(&tx);
-            let last = match rows(text, &mut out) {
-                Ok(()) => Piece::Done,
-                Err(message) => Piece::Failed(message),
-            };
-            let _ = tx.send(last);
-        })
-        .map_err(|e| err(format!("cannot start reading it: {e}")))?;
-    let mut text = SheetText::new(rx);
-    text.take_piece().map_err(|e| err(e.0))?;
-    Ok(text)
+    let read_err = |e| Error::Read { path: path.to_path_buf(), source: e };
+    let file = File::open(path).map_err(read_err)?;
+    let text = Decoded::new(Box::new(file), encoding).map_err(read_err)?;
+    super::pipe::spawn("tally-xml", move |tx| rows(text, &mut gstr::Out::new(tx)))
+        .map_err(|message| Error::Workbook { path: path.to_path_buf(), message })
 }
 
 /// A ledger or voucher being read: what its children said so far.

@@ -10,12 +10,12 @@
 //! leading zeros, a formula gives its last computed value.
 
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::SyncSender;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto};
 
 use super::columns;
-use super::pipe::{PIECE, PIECES_AHEAD, Piece, SheetText};
+use super::pipe::{PIECE, Piece, SheetText};
 use crate::error::{Error, Result};
 
 use super::scan::Quoting;
@@ -75,23 +75,9 @@ fn cell_text(cell: &Data) -> String {
 /// further into the sheet fails the read that meets it, as a
 /// [`super::pipe::SheetError`].
 pub fn open_csv(path: &Path, sheet: Option<&str>, headers: bool) -> Result<SheetText> {
-    let (tx, rx) = sync_channel(PIECES_AHEAD);
     let (owned_path, sheet) = (path.to_path_buf(), sheet.map(str::to_string));
-    let err = |message: String| Error::Workbook { path: path.to_path_buf(), message };
-    std::thread::Builder::new()
-        .name("workbook".into())
-        .spawn(move || {
-            let last = match sheet_text(&owned_path, sheet.as_deref(), headers, &tx) {
-                Ok(()) => Piece::Done,
-                Err(message) => Piece::Failed(message),
-            };
-            // The reader may be gone (the run stopped): nothing to tell.
-            let _ = tx.send(last);
-        })
-        .map_err(|e| err(format!("cannot start reading it: {e}")))?;
-    let mut text = SheetText::new(rx);
-    text.take_piece().map_err(|e| err(e.0))?;
-    Ok(text)
+    super::pipe::spawn("workbook", move |tx| sheet_text(&owned_path, sheet.as_deref(), headers, tx))
+        .map_err(|message| Error::Workbook { path: path.to_path_buf(), message })
 }
 
 /// Sends the sheet's CSV text to `tx` in pieces of about [`PIECE`] bytes.
@@ -470,7 +456,7 @@ mod tests {
     }
 
     fn text_of(pieces: Vec<Piece>) -> SheetText {
-        let (tx, rx) = sync_channel(pieces.len() + 1);
+        let (tx, rx) = std::sync::mpsc::sync_channel(pieces.len() + 1);
         for p in pieces {
             tx.send(p).unwrap();
         }
