@@ -276,3 +276,17 @@ fn returns_e_invoices_tally_and_extract_as_on_linux() {
     let out = same(&dir, &["extract", "mixed-text.txt", "-q"], "", 1);
     assert_eq!(out.lines().count(), 11, "{out}");
 }
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: scripts/windows-smoke.sh"]
+fn completions_man_and_config_run_on_windows() {
+    let dir = Dir::new();
+    same(&dir, &["completions", "powershell"], "", 0);
+    same(&dir, &["man"], "", 0);
+    // The settings shown are Windows' own: the store in %LOCALAPPDATA%.
+    let shown = win(&dir).args(["config"]).run(0).stdout();
+    // A TOML literal string, so the backslashes stay as Windows writes them.
+    assert!(shown.contains(r"state = 'C:\users\"), "{shown}");
+    assert!(shown.contains(r"AppData\Local\gstbatch\state.db'"), "{shown}");
+    assert!(shown.contains(r"AppData\Roaming\gstbatch\config.toml"), "{shown}");
+}
