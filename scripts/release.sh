@@ -26,9 +26,10 @@ cargo deb --no-build --locked --output dist/
 cargo build --release --locked --target x86_64-pc-windows-gnu
 name="gstbatch-$version-windows-x86_64"
 stage="$assets/$name"
-mkdir -p "$stage/samples"
-cp target/x86_64-pc-windows-gnu/release/gstbatch.exe README.md LICENSE "$stage/"
+mkdir -p "$stage/samples" "$stage/docs"
+cp target/x86_64-pc-windows-gnu/release/gstbatch.exe README.md BENCHMARKS.md LICENSE "$stage/"
 cp samples/* "$stage/samples/"
+cp docs/* "$stage/docs/"
 cp contrib/windows/*.cmd "$stage/"
 cp "$assets/gstbatch.powershell" "$stage/gstbatch.ps1"
 (cd "$assets" && python3 -m zipfile -c "../../dist/$name.zip" "$name")
