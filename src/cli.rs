@@ -10,10 +10,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ident::Options;
 
-mod docs;
-
-pub use docs::{completions, man};
-
 /// Indian GST identifier checks, bulk CSV validation and API-access records.
 #[derive(Debug, Parser)]
 #[command(name = "gstbatch", version, about, max_term_width = 100)]
@@ -557,6 +553,3 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub report: ReportArgs,
 }
-
-#[cfg(test)]
-mod tests;

@@ -28,6 +28,8 @@ mod formats;
 mod hostile;
 /// The layers of DESIGN.md, read off the source.
 mod layers;
+/// The command line's parsing: ranges, flags, consistency.
+mod parse;
 /// One test per defect class of issue 9, each failing on the code before.
 mod regression;
 /// The bundled samples: every value's expected verdict.

@@ -1,6 +1,8 @@
-//! The command line's parsing: ranges, flags, consistency.
+//! The command line's parsing, through the public clap definitions:
+//! ranges, flags, consistency.
 
-use super::*;
+use clap::Parser;
+use gstbatch::cli::{CheckFormat, Cli, Command, KindArg};
 
 #[test]
 fn numeric_flags_have_ranges() {
@@ -54,7 +56,15 @@ fn validate_parses_flags_and_delimiters() {
     assert_eq!(a.csv.table.delimiter, Some(b'\t'));
     assert_eq!(a.csv.jobs, 1);
     assert!(a.only_invalid && a.no_duplicates);
-    assert_eq!(parse_delimiter(";"), Ok(b';'));
-    assert!(parse_delimiter("ab").is_err());
-    assert!(parse_delimiter("\"").is_err());
+    let delimiter =
+        |d: &str| match Cli::try_parse_from(["gstbatch", "validate", "x", "--delimiter", d]) {
+            Ok(cli) => match cli.command {
+                Command::Validate(a) => Ok(a.csv.table.delimiter),
+                _ => panic!("not validate"),
+            },
+            Err(e) => Err(e.to_string()),
+        };
+    assert_eq!(delimiter(";"), Ok(Some(b';')));
+    assert!(delimiter("ab").is_err());
+    assert!(delimiter("\"").is_err());
 }
