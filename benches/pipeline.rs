@@ -5,10 +5,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use gstbatch::batch::input::{ReadOptions, Source};
 use gstbatch::batch::progress::Ui;
 use gstbatch::batch::report::Target;
 use gstbatch::ident::Options;
+use gstbatch::input::{ReadOptions, Source};
 use gstbatch::validate::Settings;
 
 const ROWS: u64 = 100_000;

@@ -13,8 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::access::{apply, history, status};
-use crate::batch::encoding::Encoding;
-use crate::batch::input::{InputFormat, ReadOptions, Source};
 use crate::batch::progress::Ui;
 use crate::batch::report::{self, Format, Target};
 use crate::cli::{
@@ -23,6 +21,8 @@ use crate::cli::{
 };
 use crate::error::{Error, Result};
 use crate::ident::Kind;
+use crate::input::encoding::Encoding;
+use crate::input::{InputFormat, ReadOptions, Source};
 use crate::store::{self, Location};
 use crate::{check, extract, generate, time, validate, verify};
 

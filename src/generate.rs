@@ -204,7 +204,7 @@ pub fn vendors(rows: u64, seed: u64, output: Option<&Path>) -> Result<Exit> {
     let mut r = Rng(seed);
     out.write_all(b"gstin,name,pan\n")?;
     let mut buf = Vec::with_capacity(256);
-    let quoting = crate::batch::scan::Quoting::new(b',');
+    let quoting = crate::input::scan::Quoting::new(b',');
     let mut recent: Vec<Vec<u8>> = Vec::new();
     for i in 0..rows {
         let roll = r.below(1000);

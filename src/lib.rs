@@ -37,6 +37,7 @@ pub mod exit;
 pub mod extract;
 pub mod generate;
 pub mod ident;
+pub mod input;
 pub mod ledger;
 pub mod store;
 pub mod time;

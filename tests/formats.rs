@@ -84,7 +84,7 @@ fn a_utf16_tally_export_gives_its_ledgers_and_vouchers() {
         col("document_type"),
         ["ledger", "ledger", "ledger", "Purchase", "Purchase", "Purchase", "Debit Note"]
     );
-    assert_eq!(col("source")[6], "VOUCHER[4]");
+    assert_eq!(col("source")[6], "VOUCHER[4] line 59");
     assert_eq!(col("document_date")[3], "2026-11-05");
     assert_eq!(col("party_name")[1], "Chemplast Gujarat Ltd");
     assert_eq!(col("gstbatch_code")[2], "checksum");

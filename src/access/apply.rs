@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::batch::encoding::Encoding;
-use crate::batch::input::{BlockReader, Source};
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{self as sink, Ready, Report, SummaryFile, Target};
 use crate::batch::xlsx;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::ident::Gstin;
+use crate::input::encoding::Encoding;
+use crate::input::{BlockReader, Source};
 use crate::ledger::Session;
 use crate::store::access::Event;
 use crate::store::{Location, Store};

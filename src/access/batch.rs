@@ -14,10 +14,10 @@ use std::collections::hash_map::Entry;
 use rayon::prelude::*;
 
 use crate::batch::FastState;
-use crate::batch::input::{Source, unclosed_quote};
-use crate::batch::scan::{self, Fields, Records};
 use crate::error::{Error, Result};
 use crate::ident::Gstin;
+use crate::input::scan::{self, Fields, Records};
+use crate::input::{Source, unclosed_quote};
 use crate::ledger::{self, Outcome, Reason, Session, Status};
 use crate::store::access::Event;
 

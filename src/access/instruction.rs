@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::batch::columns::{self, ColumnError, Family};
 use crate::ident::{self, Gstin, Options};
+use crate::input::columns::{self, ColumnError, Family};
 use crate::ledger::duration::AccessDuration;
 use crate::ledger::{Action, Reason};
 use crate::time;

@@ -3,15 +3,15 @@
 
 use serde::Serialize;
 
-use crate::batch::columns::{self, Family};
-use crate::batch::encoding::Encoding;
-use crate::batch::input::{BlockReader, Source, unclosed_quote};
 use crate::batch::progress::Ui;
 use crate::batch::report::{Report, Target};
-use crate::batch::scan::{self, Fields, Records};
 use crate::batch::xlsx;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::input::columns::{self, Family};
+use crate::input::encoding::Encoding;
+use crate::input::scan::{self, Fields, Records};
+use crate::input::{BlockReader, Source, unclosed_quote};
 use crate::ledger::{self, Session, Status};
 use crate::store::Location;
 use crate::time;

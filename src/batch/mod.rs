@@ -1,28 +1,18 @@
-//! The streaming, parallel CSV engine, generic over what is done to a block
-//! of records.
+//! The streaming, parallel engine, generic over what is done to a block of
+//! records; it knows no command and no file format.
 //!
-//! The input is read in blocks of a few hundred KiB, each cut at a record
-//! boundary ([`scan::last_boundary`]); UTF-16 and Windows-1252 input is decoded on the way in
-//! ([`encoding`]). Batches of blocks are processed on
+//! The input layer ([`crate::input`]) hands over blocks of a few hundred KiB
+//! of CSV text, each cut at a record boundary. Batches of blocks are processed on
 //! the rayon pool, and the results go, in input order, to one writer thread
 //! ([`pipeline::run`]). Memory is bounded by the block size times the blocks
 //! in flight, never by the file size. Reports are written atomically
 //! ([`output::Output`]).
 
-pub mod columns;
-pub mod einvoice;
-pub mod encoding;
-pub mod gstr;
-pub mod input;
 pub mod interrupt;
 pub mod output;
-pub mod pipe;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
-pub mod scan;
-pub mod tally;
-pub mod workbook;
 pub mod xlsx;
 
 /// The splitmix64 finaliser: a cheap, well-mixed 64-bit hash of a 64-bit

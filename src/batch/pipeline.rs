@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
-use super::input::BlockReader;
 use super::progress::Progress;
+use crate::input::BlockReader;
 
 /// Blocks per worker in one batch: enough to keep every worker busy while
 /// the slowest block of the batch finishes.

@@ -16,10 +16,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-use super::encoding::Encoding::Utf8;
-use super::input::{BlockReader, Source};
 use super::output::Output;
 use super::xlsx;
+use crate::input::encoding::Encoding::Utf8;
+use crate::input::{BlockReader, Source};
 
 /// A report's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

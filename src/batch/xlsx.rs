@@ -16,8 +16,8 @@ use rust_xlsxwriter::{Color, Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
 
-use super::input::BlockReader;
-use super::scan::{Fields, Records, text};
+use crate::input::BlockReader;
+use crate::input::scan::{Fields, Records, text};
 
 /// Excel's rows per sheet, the header included.
 pub const MAX_ROWS: u32 = 1_048_576;
@@ -325,7 +325,7 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::input::Source;
+    use crate::input::Source;
 
     #[test]
     fn a_report_longer_than_a_sheet_continues_on_the_next() {
@@ -338,7 +338,7 @@ mod tests {
             Box::new(std::io::Cursor::new(csv)),
             b',',
             None,
-            crate::batch::encoding::Encoding::Utf8,
+            crate::input::encoding::Encoding::Utf8,
         )
         .unwrap();
         let fill = |_: &[String], _: &[&str]| None;

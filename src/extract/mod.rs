@@ -12,14 +12,14 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use serde::Serialize;
 
-use crate::batch::encoding::{Decoded, Encoding};
-use crate::batch::input::Source;
 use crate::batch::progress::Ui;
 use crate::batch::report::{Report, RowWriter, Target};
 use crate::batch::xlsx;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::ident::{self, Kind, Options};
+use crate::input::Source;
+use crate::input::encoding::{Decoded, Encoding};
 
 /// What `extract` is asked to do.
 #[derive(Debug, Clone)]

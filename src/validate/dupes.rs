@@ -22,7 +22,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use super::report::BlockOut;
+use std::borrow::BorrowMut;
 
 /// What a row is deduplicated by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,6 +307,22 @@ impl BlockKeys {
     }
 }
 
+/// A block's rows as [`resolve`] sees them: their keys and count, and what
+/// it finds.
+#[derive(Debug, Default)]
+pub struct Numbering {
+    /// Every row's duplicate key.
+    pub keys: BlockKeys,
+    /// Spreadsheet rows in the block, blank lines included.
+    pub total_rows: u64,
+    /// The spreadsheet row before the block's first, once resolved.
+    pub base: u64,
+    /// How many of the block's rows repeat an earlier value, once resolved.
+    pub duplicates: u64,
+    /// (written row, first row) of each written duplicate, once resolved.
+    pub found: Vec<(u32, u64)>,
+}
+
 /// What one thread of [`resolve`] found.
 struct Found {
     /// (block, written row, first row) of each written duplicate.
@@ -318,7 +334,12 @@ struct Found {
 impl Found {
     /// Resolves a run of (block, shard in `shards`, key): reads every key's
     /// first slot, then inserts them in order.
-    fn run(&mut self, shards: &mut [Shard], run: &[(usize, usize, &Pending)], blocks: &[BlockOut]) {
+    fn run(
+        &mut self,
+        shards: &mut [Shard],
+        run: &[(usize, usize, &Pending)],
+        blocks: &[&Numbering],
+    ) {
         let warm = run.iter().fold(0, |acc, &(_, s, p)| acc ^ shards[s].touch(p.key, p.hash));
         std::hint::black_box(warm);
         for &(bi, s, p) in run {
@@ -341,20 +362,22 @@ impl Found {
 /// split by shard on the workers, one list per shard, were measured: 0.6 s
 /// slower at 10M rows `--jobs 1`, the lists' writes and reads costing more
 /// than the walk they save.)
-pub fn resolve(
+pub fn resolve<B: BorrowMut<Numbering> + Sync>(
     pool: &rayon::ThreadPool,
     dupes: Option<&mut Dupes>,
-    blocks: &mut [BlockOut],
+    blocks: &mut [B],
     next_row: &mut u64,
 ) {
     use rayon::prelude::*;
     for b in blocks.iter_mut() {
+        let b = b.borrow_mut();
         b.base = *next_row;
         *next_row += b.total_rows;
     }
     let Some(dupes) = dupes else { return };
     let per = SHARDS.div_ceil(pool.current_num_threads().max(1));
-    let blocks_ref: &[BlockOut] = blocks;
+    let numbered: Vec<&Numbering> = blocks.iter().map(|b| b.borrow()).collect();
+    let blocks_ref: &[&Numbering] = &numbered;
     let found: Vec<Found> = pool.install(|| {
         dupes
             .shards
@@ -382,10 +405,10 @@ pub fn resolve(
     });
     for Found { written, counts } in found {
         for (bi, w, first) in written {
-            blocks[bi].rows[w as usize].dup = Some(first);
+            blocks[bi].borrow_mut().found.push((w, first));
         }
         for (b, n) in blocks.iter_mut().zip(counts) {
-            b.duplicates += n;
+            b.borrow_mut().duplicates += n;
         }
     }
 }

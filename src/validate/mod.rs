@@ -10,8 +10,6 @@ pub mod summary;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::batch::columns::{self, ColumnError, Family};
-use crate::batch::input::{BlockReader, ReadOptions, Source};
 use crate::batch::pipeline;
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{self as sink, Format, Report, SummaryFile, Target};
@@ -19,6 +17,8 @@ use crate::batch::xlsx;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::ident::{Kind, Options};
+use crate::input::columns::{self, ColumnError, Family};
+use crate::input::{BlockReader, ReadOptions, Source};
 
 use dupes::Dupes;
 use report::{Formatter, Writer};

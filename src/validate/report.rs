@@ -10,12 +10,12 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::batch::input::unclosed_quote;
 use crate::batch::report::{Format, JsonArray, Report, unique_name};
-use crate::batch::scan::{self, Fields, Records};
 use crate::error::Result;
+use crate::input::scan::{self, Fields, Records};
+use crate::input::unclosed_quote;
 
-use super::dupes::BlockKeys;
+use super::dupes::{BlockKeys, Numbering};
 use super::result::{self, Col};
 use super::row::{self, Plan, RowCheck};
 use super::summary::Counts;
@@ -44,14 +44,8 @@ pub struct BlockOut {
     buf: Vec<u8>,
     /// The rows the report has, in order.
     pub(super) rows: Vec<RowMeta>,
-    /// Every row's duplicate key.
-    pub(super) keys: BlockKeys,
-    /// How many of the block's rows repeat an earlier value, once resolved.
-    pub(super) duplicates: u64,
-    /// Spreadsheet rows in the block, blank lines included.
-    pub(super) total_rows: u64,
-    /// The spreadsheet row before the block's first, once resolved.
-    pub(super) base: u64,
+    /// Its keys and row count, for duplicate resolution.
+    num: Numbering,
     counts: Counts,
     /// Quoted records spanning implausibly many lines, and the row (relative
     /// to the block) of one still open at the end of the input.
@@ -161,10 +155,10 @@ impl Formatter {
                 block.len() * 4
             }),
             rows: Vec::with_capacity(if self.only_invalid { 0 } else { block.len() / 32 }),
-            keys: BlockKeys::with_capacity(if self.plan.dupes { block.len() / 32 } else { 0 }),
-            duplicates: 0,
-            total_rows: 0,
-            base: 0,
+            num: Numbering {
+                keys: BlockKeys::with_capacity(if self.plan.dupes { block.len() / 32 } else { 0 }),
+                ..Numbering::default()
+            },
             counts: Counts::default(),
             quotes: Quotes::default(),
         };
@@ -185,7 +179,7 @@ impl Formatter {
                 out.rows.len() - 1
             });
             if self.plan.dupes {
-                out.keys.push(check.key(), rel as u32, written);
+                out.num.keys.push(check.key(), rel as u32, written);
             }
             if rec.quoted {
                 if rec.unterminated {
@@ -197,7 +191,7 @@ impl Formatter {
                 }
             }
         }
-        out.total_rows = rel + recs.blank_after as u64;
+        out.num.total_rows = rel + recs.blank_after as u64;
         out
     }
 
@@ -283,7 +277,7 @@ impl Formatter {
                 }
             }
             match values.next() {
-                Some(f) => json_str(buf, &scan::text(f)),
+                Some(f) => result::json_str(buf, &scan::text(f)),
                 None => buf.extend_from_slice(b"null"),
             }
             buf.push(b',');
@@ -322,9 +316,16 @@ fn push_u64(buf: &mut Vec<u8>, n: u64) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-pub(super) fn json_str(buf: &mut Vec<u8>, s: &str) {
-    // Writing a &str to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, s);
+impl std::borrow::Borrow<Numbering> for BlockOut {
+    fn borrow(&self) -> &Numbering {
+        &self.num
+    }
+}
+
+impl std::borrow::BorrowMut<Numbering> for BlockOut {
+    fn borrow_mut(&mut self) -> &mut Numbering {
+        &mut self.num
+    }
 }
 
 /// The writer's side: fills the holes in order.
@@ -370,14 +371,18 @@ impl Writer {
     ///
     /// # Errors
     /// [`crate::Error::Write`].
-    pub fn block(&mut self, b: BlockOut) -> Result<()> {
+    pub fn block(&mut self, mut b: BlockOut) -> Result<()> {
+        for &(w, first) in &b.num.found {
+            b.rows[w as usize].dup = Some(first);
+        }
+        let base = b.num.base;
         if let Some(rel) = b.quotes.unterminated {
-            return Err(unclosed_quote(self.source.clone(), b.base + u64::from(rel)));
+            return Err(unclosed_quote(self.source.clone(), base + u64::from(rel)));
         }
         for (rel, lines) in &b.quotes.long {
             self.warnings.push(format!(
                 "row {}: a quoted field spans {lines} lines; is a closing quote missing?",
-                b.base + u64::from(*rel)
+                base + u64::from(*rel)
             ));
         }
         let null: &[u8] = if self.format == Format::Csv { b"" } else { b"null" };
@@ -385,9 +390,9 @@ impl Writer {
         // copy each, not a trip through the report's writer each.
         let chunk = &mut self.chunk;
         chunk.clear();
-        self.duplicates += b.duplicates;
+        self.duplicates += b.num.duplicates;
         for meta in &b.rows {
-            let row = b.base + u64::from(meta.rel_row);
+            let row = base + u64::from(meta.rel_row);
             let (dup, s) = (meta.dup, meta.segment);
             if self.format == Format::Json {
                 chunk.extend_from_slice(self.array.before_item());

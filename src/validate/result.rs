@@ -2,10 +2,9 @@
 //! which order, and each one's value.
 
 use crate::batch::report::unique_name;
-use crate::batch::scan::Quoting;
 use crate::ident;
+use crate::input::scan::Quoting;
 
-use super::report::json_str;
 use super::row::{self, RowCheck};
 
 /// The appended result columns, in report order. Adding a column means a
@@ -271,6 +270,12 @@ impl<'c> ValidRow<'c> {
         buf.push(d);
         (row_hole, buf.len())
     }
+}
+
+/// Writes `s` as a JSON string.
+pub(super) fn json_str(buf: &mut Vec<u8>, s: &str) {
+    // Writing a &str to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
 }
 
 #[cfg(test)]

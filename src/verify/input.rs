@@ -7,11 +7,11 @@
 use std::collections::VecDeque;
 use std::io::Write;
 
-use crate::batch::columns::{self, ColumnError, Family};
-use crate::batch::input::{BlockReader, Source, unclosed_quote};
-use crate::batch::scan::{self, Fields, Records};
 use crate::error::{Error, Result};
 use crate::ident::{self, Kind, Options};
+use crate::input::columns::{self, ColumnError, Family};
+use crate::input::scan::{self, Fields, Records};
+use crate::input::{BlockReader, Source, unclosed_quote};
 
 use super::Settings;
 use super::client::Question;

@@ -23,13 +23,13 @@ use std::path::PathBuf;
 use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-use crate::batch::input::{ReadOptions, Source};
 use crate::batch::interrupt;
 use crate::batch::progress::{Progress, Ui};
 use crate::batch::report::{self as sink, Report, SummaryFile, Target};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::ident::Kind;
+use crate::input::{ReadOptions, Source};
 use crate::store::verify::{Answer, History};
 use crate::store::{Location, Store};
 

@@ -116,7 +116,7 @@ fn sheet_text(
             .ok_or_else(|| format!("no visible worksheet; the sheets are {}", list()))?,
     };
     let in_sheet = |e: &dyn std::fmt::Display| format!("sheet {name:?}: {e}");
-    let mut rows = Rows::new(headers, super::input::text_limit());
+    let mut rows = Rows::new(headers, super::text_limit());
     // Hands over a full piece: false once the reader is gone.
     let handed = |rows: &mut Rows| {
         rows.out.len() < PIECE || tx.send(Piece::Text(std::mem::take(&mut rows.out))).is_ok()
@@ -344,7 +344,7 @@ impl Rows {
             return Err(format!(
                 "it expands to more than the {} of text gstbatch reads from one sheet (one long \
                  text repeated in many cells?); save the rows as CSV",
-                super::input::size(self.limit)
+                super::size(self.limit)
             ));
         }
         let first = *self.first.get_or_insert(row);
@@ -495,7 +495,7 @@ mod tests {
         let e = text.read_to_end(&mut all).unwrap_err();
         assert_eq!(all, b"GSTIN\n");
         let sheet =
-            e.get_ref().and_then(|i| i.downcast_ref::<crate::batch::pipe::SheetError>()).unwrap();
+            e.get_ref().and_then(|i| i.downcast_ref::<crate::input::pipe::SheetError>()).unwrap();
         assert_eq!(sheet.0, "out of order");
 
         // The thread gone without a last word (it panicked): an error, not

@@ -1,6 +1,6 @@
 //! E-invoices in the IRP's JSON schema (one document, or an array of them)
 //! read as CSV text, one row per document, with the columns of the
-//! portal's returns ([`super::gstr::COLUMNS`]) and the buyer's GSTIN. The
+//! portal's returns ([`super::gstr_json::COLUMNS`]) and the buyer's GSTIN. The
 //! seller is the `gstin`: the supplier whose registration a buyer checks.
 
 use std::fs::File;
@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::gstr::{self, COLUMNS};
+use super::gstr_json::{self, COLUMNS};
 use super::pipe::SheetText;
 use crate::error::{Error, Result};
 
@@ -21,9 +21,11 @@ pub const BUYER: &str = "buyer_registration";
 /// Whether the file at `path` is an e-invoice's JSON: an object or array
 /// whose first 64 KiB name `SellerDtls` and `DocDtls`.
 pub fn is_einvoice_json(path: &Path) -> bool {
-    gstr::json_head(path).is_some_and(|head| {
+    gstr_json::json_head(path).is_some_and(|head| {
         (head.starts_with(b"{") || head.starts_with(b"["))
-            && [&b"\"SellerDtls\""[..], b"\"DocDtls\""].iter().all(|w| gstr::contains(&head, w))
+            && [&b"\"SellerDtls\""[..], b"\"DocDtls\""]
+                .iter()
+                .all(|w| gstr_json::contains(&head, w))
     })
 }
 
@@ -33,11 +35,11 @@ pub fn is_einvoice_json(path: &Path) -> bool {
 /// [`Error::Read`], [`Error::Workbook`] when the file cannot be read at all.
 pub fn open_csv(path: &Path) -> Result<SheetText> {
     let file = File::open(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-    super::pipe::spawn("einvoice-json", move |tx| rows(file, &mut gstr::Out::new(tx)))
+    super::pipe::spawn("einvoice-json", move |tx| rows(file, &mut gstr_json::Out::new(tx)))
         .map_err(|message| Error::Workbook { path: path.to_path_buf(), message })
 }
 
-fn rows(file: File, out: &mut gstr::Out<'_>) -> std::result::Result<(), String> {
+fn rows(file: File, out: &mut gstr_json::Out<'_>) -> std::result::Result<(), String> {
     let mut header: Vec<String> = COLUMNS.map(String::from).to_vec();
     header.push(BUYER.into());
     out.row(&header)?;
@@ -51,7 +53,7 @@ fn rows(file: File, out: &mut gstr::Out<'_>) -> std::result::Result<(), String> 
 
 /// One document, or an array of them (each read whole: a document is small).
 struct Documents<'o, 't> {
-    out: &'o mut gstr::Out<'t>,
+    out: &'o mut gstr_json::Out<'t>,
 }
 
 impl<'de> DeserializeSeed<'de> for Documents<'_, '_> {
@@ -91,20 +93,20 @@ fn row(doc: &Map<String, Value>, source: String) -> Vec<String> {
     };
     let tax: Vec<f64> = ["IgstVal", "CgstVal", "SgstVal", "CesVal", "StCesVal"]
         .iter()
-        .filter_map(|k| field("ValDtls", k).and_then(gstr::number))
+        .filter_map(|k| field("ValDtls", k).and_then(gstr_json::number))
         .collect();
-    let taxable = field("ValDtls", "AssVal").and_then(gstr::number);
+    let taxable = field("ValDtls", "AssVal").and_then(gstr_json::number);
     let source =
         if source.is_empty() { "DocDtls".to_string() } else { format!("{source}.DocDtls") };
     vec![
         text("SellerDtls", "Gstin"),
         text("SellerDtls", "LglNm"),
         text("DocDtls", "No"),
-        gstr::iso_date(&text("DocDtls", "Dt")),
+        gstr_json::iso_date(&text("DocDtls", "Dt")),
         text("DocDtls", "Typ"),
         text("ValDtls", "TotInvVal"),
-        taxable.map(gstr::money).unwrap_or_default(),
-        if tax.is_empty() { String::new() } else { gstr::money(tax.iter().sum()) },
+        taxable.map(gstr_json::money).unwrap_or_default(),
+        if tax.is_empty() { String::new() } else { gstr_json::money(tax.iter().sum()) },
         String::new(),
         source,
         text("BuyerDtls", "Gstin"),

@@ -1,3 +1,4 @@
+use super::scan::Records;
 use super::*;
 
 fn reader(bytes: impl Into<Vec<u8>>) -> BlockReader {

@@ -12,6 +12,12 @@
 use std::io;
 use std::path::PathBuf;
 
+mod column;
+mod store;
+
+pub use column::ColumnError;
+pub use store::StoreError;
+
 /// A failure that stops a command.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -52,7 +58,7 @@ pub enum Error {
         path: PathBuf,
         /// What is wrong, with the header list.
         #[source]
-        source: crate::batch::columns::ColumnError,
+        source: ColumnError,
     },
     /// The state store could not be used.
     #[error("state store {}", .path.display())]
@@ -61,7 +67,7 @@ pub enum Error {
         path: PathBuf,
         /// What went wrong.
         #[source]
-        source: crate::store::StoreError,
+        source: StoreError,
     },
     /// An output could not be written.
     #[error("cannot write {}", .path.display())]

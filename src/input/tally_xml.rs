@@ -1,6 +1,6 @@
 //! TallyPrime and Tally.ERP 9 XML exports (`ENVELOPE` ... `TALLYMESSAGE`),
 //! often UTF-16, read as CSV text with the columns of the portal's returns
-//! ([`super::gstr::COLUMNS`]): one row per ledger master that has a GSTIN,
+//! ([`super::gstr_json::COLUMNS`]): one row per ledger master that has a GSTIN,
 //! and one per voucher. Streamed with quick-xml, one ledger or voucher in
 //! memory at a time.
 
@@ -11,7 +11,7 @@ use std::path::Path;
 use quick_xml::events::{BytesStart, Event};
 
 use super::encoding::{Decoded, Encoding};
-use super::gstr::{self, COLUMNS};
+use super::gstr_json::{self, COLUMNS};
 use super::pipe::SheetText;
 use crate::error::{Error, Result};
 
@@ -24,7 +24,7 @@ pub fn is_tally_xml(path: &Path) -> bool {
     if text.take(64 * 1024).read_to_end(&mut head).is_err() {
         return false;
     }
-    gstr::contains(&head, b"<ENVELOPE") && gstr::contains(&head, b"TALLYMESSAGE")
+    gstr_json::contains(&head, b"<ENVELOPE") && gstr_json::contains(&head, b"TALLYMESSAGE")
 }
 
 /// Opens the Tally export at `path` as CSV text, made on a thread of its
@@ -36,7 +36,7 @@ pub fn open_csv(path: &Path, encoding: Encoding) -> Result<SheetText> {
     let read_err = |e| Error::Read { path: path.to_path_buf(), source: e };
     let file = File::open(path).map_err(read_err)?;
     let text = Decoded::new(Box::new(file), encoding).map_err(read_err)?;
-    super::pipe::spawn("tally-xml", move |tx| rows(text, &mut gstr::Out::new(tx)))
+    super::pipe::spawn("tally-xml", move |tx| rows(text, &mut gstr_json::Out::new(tx)))
         .map_err(|message| Error::Workbook { path: path.to_path_buf(), message })
 }
 
@@ -52,9 +52,11 @@ struct Entry {
     date: String,
     kind: String,
     ordinal: u64,
+    /// The line of the file its element starts on.
+    line: u64,
 }
 
-fn rows(text: Decoded, out: &mut gstr::Out<'_>) -> std::result::Result<(), String> {
+fn rows(text: Decoded, out: &mut gstr_json::Out<'_>) -> std::result::Result<(), String> {
     out.row(&COLUMNS.map(String::from))?;
     let mut xml = quick_xml::Reader::from_reader(BufReader::with_capacity(1 << 16, text));
     let mut buf = Vec::new();
@@ -64,11 +66,26 @@ fn rows(text: Decoded, out: &mut gstr::Out<'_>) -> std::result::Result<(), Strin
     let mut field = String::new();
     let (mut ledgers, mut vouchers) = (0u64, 0u64);
     let mut envelope = false;
+    // Lines before the event being read: the newlines of every event's raw
+    // text, which between them hold every byte of the document.
+    let mut line = 1u64;
     loop {
         let at = xml.buffer_position();
         let event = xml.read_event_into(&mut buf).map_err(|e| {
             format!("is not a Tally XML export that can be read: at byte {at}: {e}")
         })?;
+        let newlines = |raw: &str| memchr::memchr_iter(b'\n', raw.as_bytes()).count() as u64;
+        let here = line;
+        line += match &event {
+            Event::Start(e) | Event::Empty(e) => newlines(&e[..]),
+            Event::Text(t) => newlines(&t[..]),
+            Event::End(e) => newlines(&e[..]),
+            Event::CData(t) => newlines(&t[..]),
+            Event::Comment(t) | Event::DocType(t) => newlines(&t[..]),
+            Event::PI(t) => newlines(&t[..]),
+            Event::Decl(t) => newlines(&t[..]),
+            _ => 0,
+        };
         match event {
             Event::Start(e) => {
                 let name = tag(&e);
@@ -80,6 +97,7 @@ fn rows(text: Decoded, out: &mut gstr::Out<'_>) -> std::result::Result<(), Strin
                         voucher,
                         depth: open.len() + 1,
                         ordinal: *ordinal,
+                        line: here,
                         ..Entry::default()
                     };
                     if let Some(a) = e.try_get_attribute("NAME").ok().flatten() {
@@ -168,9 +186,9 @@ fn row(e: &Entry) -> Vec<String> {
         _ => e.date.clone(),
     };
     let (kind, source) = if e.voucher {
-        (e.kind.clone(), format!("VOUCHER[{}]", e.ordinal))
+        (e.kind.clone(), format!("VOUCHER[{}] line {}", e.ordinal, e.line))
     } else {
-        ("ledger".to_string(), format!("LEDGER[{}]", e.ordinal))
+        ("ledger".to_string(), format!("LEDGER[{}] line {}", e.ordinal, e.line))
     };
     vec![
         e.gstin.clone(),
@@ -222,12 +240,24 @@ mod tests {
         let text = csv_of(EXPORT.as_bytes()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
-        assert_eq!(lines[1], "29AAACR5055K1Z3,Raman Steel & Wire,,,ledger,,,,,LEDGER[1]");
-        assert_eq!(lines[2], "24AAACC1206D1ZM,Chemplast,,,ledger,,,,,LEDGER[3]");
+        assert_eq!(lines[1], "29AAACR5055K1Z3,Raman Steel & Wire,,,ledger,,,,,LEDGER[1] line 3");
+        assert_eq!(lines[2], "24AAACC1206D1ZM,Chemplast,,,ledger,,,,,LEDGER[3] line 7");
         assert_eq!(
             lines[3],
-            "29AAACR5055K1Z3,Raman Steel & Wire,RSW/881,2026-11-05,Purchase,,,,,VOUCHER[1]"
+            "29AAACR5055K1Z3,Raman Steel & Wire,RSW/881,2026-11-05,Purchase,,,,,VOUCHER[1] line 9"
         );
+    }
+
+    #[test]
+    fn lines_count_the_newlines_inside_comments_and_tags() {
+        let export = format!(
+            "<?xml version=\"1.0\"?>\n<!-- exported\nby Tally -->\n{}",
+            EXPORT.replacen("<LEDGER NAME=", "<LEDGER\n NAME=", 1)
+        );
+        let text = csv_of(export.as_bytes()).unwrap();
+        let sources: Vec<&str> =
+            text.lines().skip(1).map(|l| l.rsplit(',').next().unwrap()).collect();
+        assert_eq!(sources, ["LEDGER[1] line 6", "LEDGER[3] line 11", "VOUCHER[1] line 13"]);
     }
 
     #[test]
