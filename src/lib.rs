@@ -8,8 +8,13 @@
 //! - Pure rules, no I/O: [`ident`] (GSTIN and PAN parsing, normalising,
 //!   error codes, suggestions), [`ledger`] (API-access durations, sessions
 //!   and transitions), [`time`] (IST timestamps).
-//! - The engine, which knows no command: [`batch`] (inputs, column finding,
-//!   the streaming parallel pipeline, the one report sink, atomic outputs).
+//! - The failures: [`error`] (what stops a command) and [`exit`] (the
+//!   exit-code contract), named by every layer below and naming none.
+//! - The input formats: [`input`] (CSV, UTF-16 and Windows-1252 text,
+//!   workbooks, return JSON, e-invoices, Tally XML, each turned into CSV
+//!   text in blocks; the record scanner; column finding).
+//! - The engine, which knows no format and no command: [`batch`] (the
+//!   streaming parallel pipeline, the one report sink, atomic outputs).
 //! - The one SQLite store: [`store`].
 //! - The commands, each a `run` over its plain settings: [`check`],
 //!   [`validate`], [`access`], [`verify`], and the hidden [`generate`] for
@@ -17,8 +22,6 @@
 //!   No command imports another.
 //! - The edge: [`cli`] (clap definitions) and [`config`] (flags resolved
 //!   into settings) are the only modules that know clap.
-//! - [`exit`] is the exit-code contract and [`error`] the failures that stop
-//!   a command.
 //!
 //! An offline check proves only that an identifier is well formed. Whether a
 //! registration exists, is active or was cancelled only GSTN knows:

@@ -377,3 +377,170 @@ fn an_empty_sheet_a_header_alone_and_an_offset_sheet_read_as_before() {
     assert_eq!(rows[0][col(&h, "GSTIN")], "27AAPFU0939F1ZV");
     assert_eq!(rows[0][col(&h, "gstbatch_row")], "4");
 }
+
+/// The portal's GSTR-2B workbook, as downloaded: a "Read me" sheet first
+/// (whose "GSTIN" label sits beside the taxpayer's own GSTIN), a summary,
+/// then one sheet per section, each with title rows and a header of two
+/// rows ("Invoice Details" above "Invoice number", ...).
+fn portal_2b(path: &std::path::Path) {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let read_me = book.add_worksheet();
+    read_me.set_name("Read me").unwrap();
+    read_me.write_string(0, 0, "Goods and Services Tax - GSTR-2B").unwrap();
+    for (r, (k, v)) in [
+        ("Financial Year", "2026-27"),
+        ("Tax Period", "October"),
+        ("GSTIN", "27AAPFU0939F1ZV"),
+        ("Legal Name", "ACME UDYOG LLP"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        read_me.write_string(r as u32 + 2, 0, k).unwrap();
+        read_me.write_string(r as u32 + 2, 1, v).unwrap();
+    }
+    let summary = book.add_worksheet();
+    summary.set_name("ITC Available").unwrap();
+    summary.write_string(0, 0, "Heading").unwrap();
+    summary.write_string(0, 1, "GSTR-3B table").unwrap();
+    summary.write_string(1, 0, "All other ITC - Supplies from registered persons").unwrap();
+    summary.write_number(1, 2, 54000.0).unwrap();
+    for (name, rows) in [
+        (
+            "B2B",
+            vec![
+                [
+                    "29AAACR5055K1Z3",
+                    "Raman Steel & Wire",
+                    "RSW/881",
+                    "Regular",
+                    "05/11/2026",
+                    "118000",
+                ],
+                ["27AAPFU0939F1ZX", "Typo Traders", "T-19", "Regular", "07/11/2026", "5900"],
+                [
+                    "24AAACC1206D1ZM",
+                    "Chemplast Gujarat Ltd",
+                    "CG/2211",
+                    "Regular",
+                    "09/11/2026",
+                    "23600",
+                ],
+            ],
+        ),
+        (
+            "B2BA",
+            vec![[
+                "29AAACR5055K1Z3",
+                "Raman Steel & Wire",
+                "RSW/870",
+                "Regular",
+                "28/10/2026",
+                "11800",
+            ]],
+        ),
+    ] {
+        let ws = book.add_worksheet();
+        ws.set_name(name).unwrap();
+        ws.merge_range(0, 0, 0, 8, "Goods and Services Tax - GSTR-2B", &bold).unwrap();
+        ws.merge_range(
+            2,
+            0,
+            2,
+            8,
+            "Taxable inward supplies received from registered persons",
+            &bold,
+        )
+        .unwrap();
+        for (c, h) in [(0, "GSTIN of supplier"), (1, "Trade/Legal name"), (6, "Taxable Value (₹)")]
+        {
+            ws.merge_range(4, c, 5, c, h, &bold).unwrap();
+        }
+        ws.merge_range(4, 2, 4, 5, "Invoice Details", &bold).unwrap();
+        ws.merge_range(4, 7, 4, 8, "Tax Amount", &bold).unwrap();
+        for (c, h) in [
+            (2, "Invoice number"),
+            (3, "Invoice type"),
+            (4, "Invoice Date"),
+            (5, "Invoice Value(₹)"),
+            (7, "Integrated Tax(₹)"),
+            (8, "Central Tax(₹)"),
+        ] {
+            ws.write_string(5, c, h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32 + 6;
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+            let value: f64 = row[5].parse().unwrap();
+            ws.write_number(r, 6, value / 1.18).unwrap();
+            ws.write_number(r, 7, value - value / 1.18).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn the_portal_workbook_is_read_from_its_b2b_sheet_with_its_two_row_header() {
+    let dir = Dir::new();
+    portal_2b(&dir.join("2b.xlsx"));
+    let run = dir.cmd().args(["validate", "2b.xlsx"]).run(1);
+    let err = run.stderr();
+    assert!(
+        err.contains("note: ") && err.contains("read sheet \"B2B\"") && err.contains("\"B2BA\""),
+        "{err}"
+    );
+    let (h, rows) = csv_rows(&run.stdout());
+    assert_eq!(
+        &h[..6],
+        [
+            "GSTIN of supplier",
+            "Trade/Legal name",
+            "Invoice number",
+            "Invoice type",
+            "Invoice Date",
+            "Invoice Value(₹)"
+        ]
+    );
+    assert!(h.contains(&"Integrated Tax(₹)".to_string()), "{h:?}");
+    // The sheet's own row numbers: the header took rows 5 and 6.
+    let row = col(&h, "gstbatch_row");
+    assert_eq!(rows.iter().map(|r| r[row].as_str()).collect::<Vec<_>>(), ["7", "8", "9"]);
+    assert_eq!(rows[1][col(&h, "gstbatch_code")], "checksum");
+    assert_eq!(rows[2][col(&h, "Invoice number")], "CG/2211");
+    // --sheet still chooses, and quiet keeps the note to itself.
+    let b2ba = dir.cmd().args(["validate", "2b.xlsx", "--sheet", "B2BA", "-q"]).run(0);
+    assert!(b2ba.stderr().is_empty(), "{}", b2ba.stderr());
+    assert_eq!(csv_rows(&b2ba.stdout()).1.len(), 1);
+    // The bundled sample is this workbook.
+    let sample = dir
+        .cmd()
+        .args(["validate", "-q"])
+        .arg_path(crate::util::sample("gstr2b-portal.xlsx"))
+        .run(1);
+    assert_eq!(sample.stdout(), run.stdout());
+}
+
+#[test]
+fn a_data_row_with_a_blank_gstin_stays_a_row_and_the_first_sheet_needs_no_note() {
+    let dir = Dir::new();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "GSTIN").unwrap();
+    ws.write_string(0, 1, "Name").unwrap();
+    ws.write_string(1, 1, "Unregistered Traders").unwrap();
+    ws.write_string(1, 2, "walk-in").unwrap();
+    ws.write_string(2, 0, "27AAPFU0939F1ZV").unwrap();
+    let other = book.add_worksheet();
+    other.write_string(0, 0, "Notes").unwrap();
+    book.save(dir.join("one.xlsx")).unwrap();
+    // Row 2 has a blank GSTIN and a note past the header's last column: a
+    // row of data (a finding), not a second header row.
+    let run = dir.cmd().args(["validate", "one.xlsx"]).run(1);
+    assert!(!run.stderr().contains("read sheet"), "{}", run.stderr());
+    let (h, rows) = csv_rows(&run.stdout());
+    assert_eq!(&h[..2], ["GSTIN", "Name"]);
+    assert_eq!(rows.len(), 2);
+}

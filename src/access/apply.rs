@@ -121,7 +121,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
     let mut report = Report::create(&s.report)?;
     let table =
         BlockReader::read_table(&s.input, s.delimiter, s.sheet.as_deref(), false, s.encoding)?;
-    if let Some(note) = table.note.as_ref().filter(|_| !s.ui.quiet) {
+    for note in table.notes.iter().filter(|_| !s.ui.quiet) {
         eprintln!("gstbatch: note: {note}");
     }
     let mut instructions = Batch::read(&s.input, &table.text, table.delimiter, s.now)?;

@@ -2,7 +2,7 @@
 
 use std::io;
 
-/// What went wrong with the store. Carried in [`Error::Store`] with the
+/// What went wrong with the store. Carried in [`Error::Store`](super::Error::Store) with the
 /// store's path.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -27,6 +27,8 @@ pub struct BlockReader {
     fail_after: Option<u64>,
     /// Whether a tab in the first line makes the input tab-separated.
     pub(super) sniff_tab: bool,
+    /// Notes from the format's reader (which sheet of a workbook was read).
+    pub(super) notes: Vec<String>,
 }
 
 impl BlockReader {
@@ -86,6 +88,7 @@ impl BlockReader {
             source,
             inner,
             sniff_tab: false,
+            notes: Vec::new(),
             pending: Vec::new(),
             delimiter,
             eof: false,
@@ -106,16 +109,19 @@ impl BlockReader {
         self.inner.is_utf16()
     }
 
-    /// A note for stderr when the input, read so far, turned out to be
+    /// Notes for stderr on how the input was read: which sheet of a
+    /// workbook, and whether the input, read so far, turned out to be
     /// Windows-1252 without `--encoding` saying so.
-    pub fn encoding_note(&self) -> Option<String> {
-        self.inner.found_windows_1252().then(|| {
-            format!(
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = self.notes.clone();
+        if self.inner.found_windows_1252() {
+            notes.push(format!(
                 "{} is not UTF-8: read as Windows-1252, as Excel saves \"CSV (Comma \
                  delimited)\"; give --encoding to say otherwise",
                 self.source.display()
-            )
-        })
+            ));
+        }
+        notes
     }
 
     /// The input's name for messages.

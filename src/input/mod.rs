@@ -188,8 +188,8 @@ pub struct Table {
     pub delimiter: u8,
     /// The SHA-256 of the input as given, in hex.
     pub sha256: String,
-    /// The note of [`BlockReader::encoding_note`].
-    pub note: Option<String>,
+    /// The notes of [`BlockReader::notes`].
+    pub notes: Vec<String>,
 }
 
 impl BlockReader {
@@ -252,8 +252,8 @@ impl BlockReader {
             }
             text.extend_from_slice(&block);
         }
-        let note = reader.encoding_note();
-        Ok(Table { text, delimiter: reader.delimiter, sha256, note })
+        let notes = reader.notes();
+        Ok(Table { text, delimiter: reader.delimiter, sha256, notes })
     }
 
     /// Opens a table to read row by row, as `validate` and `verify` do: its
@@ -356,8 +356,11 @@ impl BlockReader {
                 ));
             }
         };
+        let mut notes = Vec::new();
         let made: Box<dyn Read + Send> = if book {
-            Box::new(workbook::open_csv(&p, sheet, headers)?)
+            let mut text = workbook::open_csv(&p, sheet, headers)?;
+            notes = text.take_notes();
+            Box::new(text)
         } else {
             match format.unwrap_or_else(|| InputFormat::detect(&p)) {
                 InputFormat::Csv => return BlockReader::open(source, flag, encoding),
@@ -366,7 +369,9 @@ impl BlockReader {
                 InputFormat::Tally => Box::new(tally_xml::open_csv(&p, encoding)?),
             }
         };
-        BlockReader::from_reader(source, made, b',', None, Encoding::Utf8)
+        let mut reader = BlockReader::from_reader(source, made, b',', None, Encoding::Utf8)?;
+        reader.notes = notes;
+        Ok(reader)
     }
 }
 

@@ -16,6 +16,8 @@ pub enum Piece {
     Text(Vec<u8>),
     /// The source is damaged here: the message says how.
     Failed(String),
+    /// A note for the user about how the source was read.
+    Note(String),
     /// The end.
     Done,
 }
@@ -62,29 +64,45 @@ pub struct SheetText {
     piece: Vec<u8>,
     at: usize,
     done: bool,
+    notes: Vec<String>,
 }
 
 impl SheetText {
     /// The text a producer thread sends on `rx`.
     pub fn new(rx: Receiver<Piece>) -> SheetText {
-        SheetText { rx, piece: Vec::new(), at: 0, done: false }
+        SheetText { rx, piece: Vec::new(), at: 0, done: false, notes: Vec::new() }
     }
 
-    /// Takes the next piece from the sheet's thread.
+    /// The notes the producer sent so far (before its first text, all of
+    /// them), taken.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Takes the next piece from the sheet's thread (notes on the way are
+    /// kept for [`SheetText::take_notes`]).
     pub fn take_piece(&mut self) -> std::result::Result<(), SheetError> {
-        match self.rx.recv() {
-            Ok(Piece::Text(t)) => (self.piece, self.at) = (t, 0),
-            Ok(Piece::Done) => self.done = true,
-            Ok(Piece::Failed(m)) => return Err(SheetError(m)),
-            // The thread ended without saying so (it panicked): never a
-            // silently shortened sheet.
-            Err(_) => {
-                return Err(SheetError(
-                    "the workbook's reader stopped before the end of the sheet".into(),
-                ));
+        loop {
+            match self.rx.recv() {
+                Ok(Piece::Note(note)) => self.notes.push(note),
+                Ok(Piece::Text(t)) => {
+                    (self.piece, self.at) = (t, 0);
+                    return Ok(());
+                }
+                Ok(Piece::Done) => {
+                    self.done = true;
+                    return Ok(());
+                }
+                Ok(Piece::Failed(m)) => return Err(SheetError(m)),
+                // The thread ended without saying so (it panicked): never a
+                // silently shortened sheet.
+                Err(_) => {
+                    return Err(SheetError(
+                        "the workbook's reader stopped before the end of the sheet".into(),
+                    ));
+                }
             }
         }
-        Ok(())
     }
 }
 

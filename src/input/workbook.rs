@@ -14,6 +14,9 @@ use std::sync::mpsc::SyncSender;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto};
 
+/// A workbook as calamine opens it.
+type Book = Sheets<std::io::BufReader<std::fs::File>>;
+
 use super::columns;
 use super::pipe::{PIECE, Piece, SheetText};
 use crate::error::{Error, Result};
@@ -109,59 +112,165 @@ fn sheet_text(
                 _ => return Err(format!("no sheet {want:?}; the sheets are {}", list())),
             },
         },
-        None => sheets
-            .iter()
-            .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
-            .map(|s| s.name.clone())
-            .ok_or_else(|| format!("no visible worksheet; the sheets are {}", list()))?,
+        None => {
+            let visible: Vec<&str> = sheets
+                .iter()
+                .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+                .map(|s| s.name.as_str())
+                .collect();
+            let first = *visible
+                .first()
+                .ok_or_else(|| format!("no visible worksheet; the sheets are {}", list()))?;
+            match choose(&mut book, &visible, headers)? {
+                Some((chosen, note)) => {
+                    if let Some(note) = note {
+                        // The reader may be gone; then nobody reads the note.
+                        let _ = tx.send(Piece::Note(format!("{}: {note}", path.display())));
+                    }
+                    chosen
+                }
+                None => first.to_string(),
+            }
+        }
     };
     let in_sheet = |e: &dyn std::fmt::Display| format!("sheet {name:?}: {e}");
     let mut rows = Rows::new(headers, super::text_limit());
-    // Hands over a full piece: false once the reader is gone.
-    let handed = |rows: &mut Rows| {
-        rows.out.len() < PIECE || tx.send(Piece::Text(std::mem::take(&mut rows.out))).is_ok()
-    };
-    // xlsx and xlsb are streamed cell by cell: memory follows the cells
-    // that exist, never the sheet's extent (one cell at XFD1048576 must
-    // not cost a dense range). xls (at most 65,536 x 256) and ods are read
-    // whole by calamine.
-    match &mut book {
+    let mut failed = None;
+    each_cell(&mut book, &name, |col0, at, value| {
+        rows.col0 = col0;
+        if let Err(e) = rows.push(at, value) {
+            failed = Some(e);
+            return Ok(false);
+        }
+        // Hands over a full piece: stops once the reader is gone.
+        Ok(rows.out.len() < PIECE || tx.send(Piece::Text(std::mem::take(&mut rows.out))).is_ok())
+    })
+    .map_err(|e| in_sheet(&e))?;
+    if let Some(e) = failed {
+        return Err(in_sheet(&e));
+    }
+    let _ = tx.send(Piece::Text(rows.finish()));
+    Ok(())
+}
+
+/// Calls `f` with each cell of sheet `name` that holds something, in row
+/// order, until it returns false. xlsx and xlsb are streamed cell by cell:
+/// memory follows the cells that exist, never the sheet's extent (one cell
+/// at XFD1048576 must not cost a dense range). xls (at most 65,536 x 256)
+/// and ods are read whole by calamine.
+/// Each call also has the sheet's first column.
+fn each_cell<F>(book: &mut Book, name: &str, mut f: F) -> std::result::Result<(), String>
+where
+    F: FnMut(u32, (u32, u32), Data) -> std::result::Result<bool, String>,
+{
+    match book {
         Sheets::Xlsx(x) => {
-            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| in_sheet(&e))?;
-            rows.col0 = cells.dimensions().start.1;
-            while let Some(cell) = cells.next_cell().map_err(|e| in_sheet(&e))? {
-                rows.push(cell.get_position(), Data::from(cell.get_value().clone()))
-                    .map_err(|e| in_sheet(&e))?;
-                if !handed(&mut rows) {
-                    return Ok(());
+            let mut cells = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+            let col0 = cells.dimensions().start.1;
+            while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                if !f(col0, cell.get_position(), Data::from(cell.get_value().clone()))? {
+                    break;
                 }
             }
         }
         Sheets::Xlsb(x) => {
-            let mut cells = x.worksheet_cells_reader(&name).map_err(|e| in_sheet(&e))?;
-            rows.col0 = cells.dimensions().start.1;
-            while let Some(cell) = cells.next_cell().map_err(|e| in_sheet(&e))? {
-                rows.push(cell.get_position(), Data::from(cell.get_value().clone()))
-                    .map_err(|e| in_sheet(&e))?;
-                if !handed(&mut rows) {
-                    return Ok(());
+            let mut cells = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+            let col0 = cells.dimensions().start.1;
+            while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                if !f(col0, cell.get_position(), Data::from(cell.get_value().clone()))? {
+                    break;
                 }
             }
         }
         _ => {
-            let range = book.worksheet_range(&name).map_err(|e| in_sheet(&e))?;
+            let range = book.worksheet_range(name).map_err(|e| e.to_string())?;
             let (r0, c0) = range.start().unwrap_or((0, 0));
-            rows.col0 = c0;
             for (r, c, v) in range.used_cells() {
-                rows.push((r0 + r as u32, c0 + c as u32), v.clone()).map_err(|e| in_sheet(&e))?;
-                if !handed(&mut rows) {
-                    return Ok(());
+                if !f(c0, (r0 + r as u32, c0 + c as u32), v.clone())? {
+                    break;
                 }
             }
         }
     }
-    let _ = tx.send(Piece::Text(rows.finish()));
     Ok(())
+}
+
+/// Whether one of the first rows of sheet `name` is a header naming a GSTIN
+/// or PAN column ([`is_header`]).
+fn names_an_identifier(book: &mut Book, name: &str) -> std::result::Result<bool, String> {
+    let (mut first, mut row_at, mut cells, mut found) = (None, 0, Vec::new(), false);
+    each_cell(book, name, |col0, (row, col), value| {
+        let first = *first.get_or_insert(row);
+        if row != row_at {
+            found = is_header(&cells);
+            (row_at, cells) = (row, Vec::new());
+        }
+        if found || row >= first.saturating_add(HEADER_SEARCH_ROWS as u32) {
+            return Ok(false);
+        }
+        let c = col.saturating_sub(col0) as usize;
+        if cells.len() <= c {
+            cells.resize(c + 1, String::new());
+        }
+        cells[c] = cell_text(&value);
+        Ok(true)
+    })
+    .map_err(|e| format!("sheet {name:?}: {e}"))?;
+    Ok(found || is_header(&cells))
+}
+
+/// Whether a row is a header naming a GSTIN or PAN column: one of its cells
+/// does, and the cell after it is not itself an identifier (that is a label
+/// and its value, as in "GSTIN | 27AAPFU0939F1ZV" on the portal's "Read me"
+/// sheet).
+fn is_header(cells: &[String]) -> bool {
+    let looks_like_id = |c: &str| {
+        let c = c.trim();
+        matches!(c.len(), 10 | 15)
+            && c.bytes().all(|b| b.is_ascii_alphanumeric())
+            && c.bytes().any(|b| b.is_ascii_digit())
+            && c.bytes().any(|b| b.is_ascii_alphabetic())
+    };
+    (0..cells.len()).any(|i| {
+        columns::family(cells[i].as_bytes()).is_some()
+            && !cells.get(i + 1).is_some_and(|next| looks_like_id(next))
+    })
+}
+
+/// Without `--sheet`: the first of the `visible` sheets whose header names
+/// a GSTIN or PAN column (the portal's GSTR-2B workbook opens on "Read me"
+/// and keeps its suppliers in "B2B"), and a note when a sheet was passed
+/// over or others have such a column too. `None` when no sheet has one, or
+/// there is no header to look for.
+fn choose(
+    book: &mut Book,
+    visible: &[&str],
+    headers: bool,
+) -> std::result::Result<Option<(String, Option<String>)>, String> {
+    if !headers || visible.len() < 2 {
+        return Ok(None);
+    }
+    let mut with = Vec::new();
+    for name in visible {
+        if names_an_identifier(book, name)? {
+            with.push(*name);
+        }
+    }
+    let Some(&chosen) = with.first() else { return Ok(None) };
+    let others = &with[1..];
+    let note = (chosen != visible[0] || !others.is_empty()).then(|| {
+        let mut note = format!("read sheet {chosen:?}, the first with a GSTIN or PAN column");
+        if !others.is_empty() {
+            let names: Vec<String> = others.iter().map(|n| format!("{n:?}")).collect();
+            note.push_str(&format!(
+                "; {} also {} one: choose with --sheet",
+                names.join(", "),
+                if others.len() == 1 { "has" } else { "have" }
+            ));
+        }
+        note
+    });
+    Ok(Some((chosen.to_string(), note)))
 }
 
 /// A count of shared strings small enough to take on trust: calamine
@@ -386,16 +495,19 @@ impl Rows {
         self.decided = true;
         let first = self.first.unwrap_or(0);
         let filled = |r: &[String]| r.iter().filter(|c| !c.trim().is_empty()).count();
-        let held = std::mem::take(&mut self.top);
+        let mut held = std::mem::take(&mut self.top);
         let header_row = if self.headers {
             let find = |f: &dyn Fn(&[String]) -> bool| held.iter().find(|(_, r)| f(r)).map(|x| x.0);
-            find(&|r| r.iter().any(|c| columns::family(c.as_bytes()).is_some()))
+            find(&|r| is_header(r))
                 .or_else(|| find(&|r| filled(r) >= 2))
                 .or_else(|| find(&|r| filled(r) >= 1))
                 .unwrap_or(first)
         } else {
             first
         };
+        if self.headers {
+            merge_sub_header(&mut held, header_row);
+        }
         // Rows above the header (titles) become blank lines: lines are
         // written from row 1 on.
         for (r, cells) in held.into_iter().filter(|(r, _)| *r >= header_row) {
@@ -431,77 +543,45 @@ impl Rows {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::io::Read;
-
-    use super::*;
-
-    #[test]
-    fn a_large_stated_count_of_shared_strings_is_counted_and_an_honest_one_passes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("b.xlsx");
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let ws = book.add_worksheet();
-        for (r, text) in ["GSTIN", "a", "b"].into_iter().enumerate() {
-            ws.write_string(r as u32, 0, text).unwrap();
-        }
-        book.save(&path).unwrap();
-        // Trusting none: the three strings are counted, and agree.
-        assert_eq!(shared_strings_count(&path, 0), Ok(()));
-        assert_eq!(shared_strings_count(&path, 1 << 20), Ok(()));
-        let csv = dir.path().join("x.xlsx");
-        std::fs::write(&csv, "GSTIN\n").unwrap();
-        assert_eq!(shared_strings_count(&csv, 0), Ok(()), "calamine words that one");
+/// Folds a second header row into the header, as the portal's GSTR-2B
+/// workbook has them ("Invoice details" above "Invoice number", "Invoice
+/// Date", ...): the row just under the header is part of it when its
+/// GSTIN and PAN cells are blank, it names two columns or more, one of them
+/// in a gap of the header (a merged cell's continuation), and none of its
+/// cells is a number. Each
+/// column takes the lower name where there is one; the folded row becomes
+/// a blank line, so that rows keep their numbers. A data row with a blank
+/// GSTIN holds amounts, or nothing under the blank header cells, and is
+/// left as data, and so is a note past the header's last column.
+fn merge_sub_header(held: &mut [(u32, Vec<String>)], header_row: u32) {
+    let Some(h) = held.iter().position(|(r, _)| *r == header_row) else { return };
+    let Some((below, sub)) = held.get(h + 1) else { return };
+    if *below != header_row + 1 {
+        return;
     }
-
-    fn text_of(pieces: Vec<Piece>) -> SheetText {
-        let (tx, rx) = std::sync::mpsc::sync_channel(pieces.len() + 1);
-        for p in pieces {
-            tx.send(p).unwrap();
-        }
-        SheetText::new(rx)
+    let head = &held[h].1;
+    let blank = |v: Option<&String>| v.is_none_or(|c| c.trim().is_empty());
+    let ids: Vec<usize> =
+        (0..head.len()).filter(|&i| columns::family(head[i].as_bytes()).is_some()).collect();
+    // A gap in the header, not a column past its end, and two names at least.
+    let end = head.iter().rposition(|c| !c.trim().is_empty()).unwrap_or(0);
+    let names_a_blank = (0..sub.len().min(end)).any(|i| !blank(sub.get(i)) && blank(head.get(i)))
+        && sub.iter().filter(|c| !c.trim().is_empty()).count() >= 2;
+    let is_text = sub.iter().all(|c| c.trim().is_empty() || c.trim().parse::<f64>().is_err());
+    if ids.is_empty() || !names_a_blank || !is_text || !ids.iter().all(|&i| blank(sub.get(i))) {
+        return;
     }
-
-    #[test]
-    fn pieces_read_back_whole_at_any_read_size() {
-        let pieces = || {
-            vec![
-                Piece::Text(b"GSTIN\n27AAPF".to_vec()),
-                Piece::Text(Vec::new()),
-                Piece::Text(b"U0939F1ZV\n".to_vec()),
-                Piece::Done,
-            ]
-        };
-        let mut all = Vec::new();
-        text_of(pieces()).read_to_end(&mut all).unwrap();
-        assert_eq!(all, b"GSTIN\n27AAPFU0939F1ZV\n");
-        let mut text = text_of(pieces());
-        let mut one = Vec::new();
-        let mut byte = [0u8; 1];
-        while text.read(&mut byte).unwrap() == 1 {
-            one.push(byte[0]);
-        }
-        assert_eq!(one, all);
-        // Done stays done.
-        assert_eq!(text.read(&mut byte).unwrap(), 0);
+    let sub = std::mem::take(&mut held[h + 1].1);
+    let head = &mut held[h].1;
+    if head.len() < sub.len() {
+        head.resize(sub.len(), String::new());
     }
-
-    #[test]
-    fn damage_midway_is_a_sheet_error_and_a_vanished_reader_never_an_end() {
-        let mut text =
-            text_of(vec![Piece::Text(b"GSTIN\n".to_vec()), Piece::Failed("out of order".into())]);
-        let mut all = Vec::new();
-        let e = text.read_to_end(&mut all).unwrap_err();
-        assert_eq!(all, b"GSTIN\n");
-        let sheet =
-            e.get_ref().and_then(|i| i.downcast_ref::<crate::input::pipe::SheetError>()).unwrap();
-        assert_eq!(sheet.0, "out of order");
-
-        // The thread gone without a last word (it panicked): an error, not
-        // a shortened sheet read as whole.
-        let mut text = text_of(vec![Piece::Text(b"GSTIN\n".to_vec())]);
-        let e = text.read_to_end(&mut Vec::new()).unwrap_err();
-        assert!(e.to_string().contains("stopped before the end"), "{e}");
+    for (i, name) in sub.into_iter().enumerate() {
+        if !name.trim().is_empty() {
+            head[i] = name;
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -120,7 +120,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
         return Err(e);
     }
     if !s.ui.quiet {
-        if let Some(note) = reader.encoding_note() {
+        for note in reader.notes() {
             eprintln!("gstbatch: note: {note}");
         }
         for w in &writer.warnings {

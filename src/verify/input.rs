@@ -175,12 +175,12 @@ impl Rows<'_> {
     }
 
     /// Ends the rows: the read failure that ended them early, if any, else
-    /// the input's note on its encoding ([`BlockReader::encoding_note`]).
+    /// the input's notes on how it was read ([`BlockReader::notes`]).
     ///
     /// # Errors
     /// [`Error::Read`], an unclosed quote.
-    pub fn finish(self) -> Result<Option<String>> {
-        self.failed.map_or_else(|| Ok(self.reader.encoding_note()), Err)
+    pub fn finish(self) -> Result<Vec<String>> {
+        self.failed.map_or_else(|| Ok(self.reader.notes()), Err)
     }
 }
 

@@ -180,10 +180,10 @@ pub fn run(s: &Settings) -> Result<Exit> {
             ids.add(q)?;
         }
     }
-    if let Some(note) = rows.finish()?
-        && !s.ui.quiet
-    {
-        eprintln!("gstbatch: note: {note}");
+    for note in rows.finish()? {
+        if !s.ui.quiet {
+            eprintln!("gstbatch: note: {note}");
+        }
     }
 
     let live = !s.offline && !s.dry_run;
