@@ -490,6 +490,11 @@ pub struct VerifyArgs {
     /// DD-MM-YYYY, YYYY-MM-DD or date cells.
     #[arg(long, value_name = "NAME|N")]
     pub dob_column: Option<String>,
+    /// For GSTINs: the document date column (an invoice's date; the same
+    /// forms as --dob-column, and `05-Nov-2026`): each row gets whether the
+    /// supplier was registered on that date, from the same answer.
+    #[arg(long, value_name = "NAME|N")]
+    pub date_column: Option<String>,
     /// For PANs: the purpose sent to the provider.
     #[arg(long, value_name = "TEXT", default_value = "Vendor PAN verification")]
     pub reason: String,

@@ -210,6 +210,7 @@ impl Config {
                     kind: forced(a.kind),
                     name_column: a.name_column,
                     dob_column: a.dob_column,
+                    date_column: a.date_column,
                     reason: a.reason,
                     consent: a.consent,
                     report,

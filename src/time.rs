@@ -202,14 +202,30 @@ pub fn now() -> Time {
 /// assert_eq!(day_month_year("31/02/1985"), None);
 /// ```
 pub fn day_month_year(text: &str) -> Option<String> {
+    date(text).map(|d| d.format("%d/%m/%Y").to_string())
+}
+
+/// A date as people and Excel write them (the forms of [`day_month_year`],
+/// and `05-Nov-2026`); a time after it is ignored.
+///
+/// ```
+/// use gstbatch::time::date;
+/// let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
+/// for text in ["2026-11-05", "05/11/2026", "5-11-2026", "05.11.2026", "05-Nov-2026", "2026-11-05 00:00:00"] {
+///     assert_eq!(date(text), Some(d), "{text}");
+/// }
+/// assert_eq!(date("31/02/2026"), None);
+/// assert_eq!(date("05/11/26"), None);
+/// ```
+pub fn date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
     let t = t.split_once(' ').map_or(t, |(date, _)| date);
-    let date = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+    let date = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(t, f).ok())?;
     let year = chrono::Datelike::year(&date);
     // A four-digit year, as for every time gstbatch reads.
-    (1800..=9999).contains(&year).then(|| date.format("%d/%m/%Y").to_string())
+    (1800..=9999).contains(&year).then_some(date)
 }
 
 /// A span of seconds as people read it: `29d 23h 59m`, `5h 0m`, `0m`; a

@@ -20,6 +20,8 @@ mod cli;
 mod config;
 /// The scheduling recipes in contrib/: cron, systemd.
 mod contrib;
+/// `gstbatch verify` on a purchase register: can the credit be claimed?
+mod credit;
 /// `gstbatch extract`: identifiers in free text.
 mod extract;
 /// Input formats known by content: the portal's return JSON.

@@ -157,7 +157,7 @@ fn access_instructions_from_a_workbook_with_date_time_cells() {
 }
 
 /// The cells of a sheet of an `.xlsx` file, as text.
-fn read_sheet(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
+pub fn read_sheet(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
     use calamine::{Reader, open_workbook_auto};
     let mut book = open_workbook_auto(path).unwrap();
     let range = book.worksheet_range(sheet).unwrap();
@@ -166,7 +166,7 @@ fn read_sheet(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
 
 /// For each data row of the first sheet (2, 3, ...), whether its cells
 /// carry a style, read from the sheet's XML inside the workbook.
-fn styled_rows(path: &std::path::Path) -> Vec<bool> {
+pub fn styled_rows(path: &std::path::Path) -> Vec<bool> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut xml = String::new();

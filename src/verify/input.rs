@@ -38,6 +38,15 @@ pub(super) struct Plan {
     /// `--name-column`.
     pub name_col: Option<usize>,
     dob_col: Option<usize>,
+    /// `--date-column`.
+    pub date_col: Option<usize>,
+}
+
+impl Plan {
+    /// Column `c` as messages name it: `column 3 ("Invoice Date")`.
+    pub fn named(&self, c: usize) -> String {
+        format!("column {} ({:?})", c + 1, self.headers.get(c).map(String::as_str).unwrap_or(""))
+    }
 }
 
 /// One data row: its spreadsheet row, its cells, and what it asks.
@@ -99,6 +108,12 @@ fn plan(s: &Settings, raw_headers: &[Vec<u8>]) -> Result<Plan> {
     };
     let name_col = by_arg(&s.name_column, "--name-column")?;
     let dob_col = by_arg(&s.dob_column, "--dob-column")?;
+    let date_col = by_arg(&s.date_column, "--date-column")?;
+    if date_col.is_some() && kind == Kind::Pan {
+        return Err(Error::Usage(
+            "--date-column is for GSTINs: the registration on each document's date".into(),
+        ));
+    }
     if kind == Kind::Pan {
         if !s.consent {
             return Err(Error::Usage(
@@ -117,7 +132,7 @@ fn plan(s: &Settings, raw_headers: &[Vec<u8>]) -> Result<Plan> {
         }
     }
     let headers = raw_headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
-    Ok(Plan { kind, holds, headers, id_col, name_col, dob_col })
+    Ok(Plan { kind, holds, headers, id_col, name_col, dob_col, date_col })
 }
 
 /// The data rows, a block at a time. A failure to read ends them; it is
@@ -208,10 +223,7 @@ fn question(s: &Settings, plan: &Plan, value: &[u8], cells: &[String]) -> Ask {
         return Ask::Question(Question::Gstin(id));
     }
     let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|v| v.trim()).unwrap_or("");
-    let named = |c: Option<usize>| {
-        let c = c.unwrap_or(0);
-        format!("column {} ({:?})", c + 1, plan.headers.get(c).map(String::as_str).unwrap_or(""))
-    };
+    let named = |c: Option<usize>| plan.named(c.unwrap_or(0));
     let name = cell(plan.name_col);
     if name.is_empty() {
         return Ask::NotChecked(format!(

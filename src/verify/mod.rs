@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod ask;
 pub mod client;
+pub mod credit;
 mod distinct;
 mod input;
 pub mod names;
@@ -57,6 +58,8 @@ pub struct Settings {
     pub name_column: Option<String>,
     /// `--dob-column`: dates of birth or incorporation, for PANs.
     pub dob_column: Option<String>,
+    /// `--date-column`: document dates, for the registration on each.
+    pub date_column: Option<String>,
     /// `--reason`: the purpose sent with PAN verifications.
     pub reason: String,
     /// `--consent`: the user confirms the PAN holders consented.
@@ -285,8 +288,9 @@ pub fn run(s: &Settings) -> Result<Exit> {
 
     // The second reading: the report, row by row in input order.
     let mut rows = input.open(s)?;
-    let name_col = rows.plan().name_col;
-    let names = report::names(kind, &rows.plan().headers, extra);
+    let (name_col, date_col) = (rows.plan().name_col, rows.plan().date_col);
+    let date_header = date_col.map(|c| rows.plan().named(c));
+    let names = report::names(kind, date_col.is_some(), &rows.plan().headers, extra);
     let mut tally = report::Tally::default();
     let mut unknown = false;
     let table = rows.by_ref().map(|r| {
@@ -301,13 +305,15 @@ pub fn run(s: &Settings) -> Result<Exit> {
                     }
                 };
                 let name = name_col.and_then(|c| r.cells.get(c)).map(String::as_str);
-                report::RowResult::known(kind, f, name)
+                let date = date_col
+                    .map(|c| (r.cells.get(c).map_or("", String::as_str), date_header.as_deref()));
+                report::RowResult::known(kind, f, name, date)
             }
             Ask::Malformed(message) => {
-                report::RowResult::without(kind, Verdict::Malformed, message)
+                report::RowResult::without(kind, date_col.is_some(), Verdict::Malformed, message)
             }
             Ask::NotChecked(message) => {
-                report::RowResult::without(kind, Verdict::NotChecked, message)
+                report::RowResult::without(kind, date_col.is_some(), Verdict::NotChecked, message)
             }
         };
         tally.add(&result);
@@ -326,7 +332,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
     }
     let summary = Summary::new((s, kind), tally, ids.len(), &found, &counts, started);
     let exit = summary.exit(s.fail_if_changed);
-    let ready = report::finish(report, kind, &names, width, &summary)?;
+    let ready = report::finish(report, (kind, date_col.is_some()), &names, width, &summary)?;
     sink::finish(Some(ready), summary_file.map(|f| (f, &summary)))?;
     if let Some(why) = &counts.store_error {
         // Said even with --quiet: money was spent on answers not kept.

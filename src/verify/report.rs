@@ -14,6 +14,7 @@ use crate::ident::Kind;
 use crate::time;
 
 use super::answer::Verdict;
+use super::credit::{self, OnDate};
 use super::input::Row;
 use super::names::{self, NameMatch};
 use super::{Counts, Found, Settings};
@@ -61,11 +62,20 @@ pub const INOPERATIVE: &str = "an individual's PAN not linked with Aadhaar is in
     2023-07-01 (Rule 114AAA): deduct TDS on payments to its holder at the higher rate of section \
     206AA until it is linked";
 
-fn columns(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Gstin => &GSTIN_COLUMNS,
-        Kind::Pan => &PAN_COLUMNS,
+/// The column added by `--date-column`, after the cancellation date.
+pub const ON_DATE: &str = "gstbatch_status_on_date";
+
+/// The appended columns: the kind's, with [`ON_DATE`] when `on_date`.
+fn columns(kind: Kind, on_date: bool) -> Vec<&'static str> {
+    let mut cols = match kind {
+        Kind::Gstin => GSTIN_COLUMNS.to_vec(),
+        Kind::Pan => PAN_COLUMNS.to_vec(),
+    };
+    if on_date {
+        let at = cols.iter().position(|c| *c == "gstbatch_cancellation_date").map_or(2, |i| i + 1);
+        cols.insert(at, ON_DATE);
     }
+    cols
 }
 
 /// One row's result.
@@ -73,6 +83,9 @@ pub struct RowResult<'a> {
     kind: Kind,
     found: Option<&'a Found>,
     name_match: Option<NameMatch>,
+    /// With `--date-column`: the registration on the document's date, and
+    /// what it means (or why the date could not be read).
+    on_date: Option<(Option<OnDate>, Option<String>)>,
     /// A row that asked nothing: its verdict and why.
     without: Option<(Verdict, &'a str)>,
 }
@@ -81,8 +94,32 @@ impl<'a> RowResult<'a> {
     /// A row whose question was asked (or answered from the store), with
     /// the books' `name` for a GSTIN if a name column was given (a PAN's
     /// name is matched by the provider).
-    pub(super) fn known(kind: Kind, found: &'a Found, name: Option<&str>) -> Self {
+    /// With `--date-column`, `date` is the row's date cell and the
+    /// column's name for messages.
+    pub(super) fn known(
+        kind: Kind,
+        found: &'a Found,
+        name: Option<&str>,
+        date: Option<(&str, Option<&str>)>,
+    ) -> Self {
         let r = found.record();
+        let on_date = date.map(|(cell, column)| match time::date(cell) {
+            Some(d) => {
+                let on = credit::on_date(d, &r.registration_date, &r.cancellation_date);
+                let why = on.and_then(|o| o.message(d, &r.registration_date, &r.cancellation_date));
+                (on, why)
+            }
+            None if cell.trim().is_empty() => (None, None),
+            None => (
+                None,
+                Some(format!(
+                    "the date cell, {}, holds {:?}, not a date (write DD/MM/YYYY, DD-MM-YYYY or \
+                     YYYY-MM-DD)",
+                    column.unwrap_or("--date-column"),
+                    cell.trim()
+                )),
+            ),
+        });
         let name_match = match kind {
             Kind::Pan => {
                 r.name_match.map(|m| if m { NameMatch::Exact } else { NameMatch::Different })
@@ -93,13 +130,20 @@ impl<'a> RowResult<'a> {
                     .and_then(|n| names::compare(n, &r.legal_name, &r.trade_name))
             }
         };
-        RowResult { kind, found: Some(found), name_match, without: None }
+        RowResult { kind, found: Some(found), name_match, on_date, without: None }
     }
 
     /// A row that asked nothing (malformed, or a blank name or date of
     /// birth), and why.
-    pub(super) fn without(kind: Kind, verdict: Verdict, message: &'a str) -> Self {
-        RowResult { kind, found: None, name_match: None, without: Some((verdict, message)) }
+    pub(super) fn without(kind: Kind, on_date: bool, verdict: Verdict, message: &'a str) -> Self {
+        let on_date = on_date.then_some((None, None));
+        RowResult {
+            kind,
+            found: None,
+            name_match: None,
+            on_date,
+            without: Some((verdict, message)),
+        }
     }
 
     fn verdict(&self) -> Verdict {
@@ -112,7 +156,15 @@ impl<'a> RowResult<'a> {
     fn good(&self) -> bool {
         match self.kind {
             Kind::Gstin => {
-                self.verdict() == Verdict::Active && self.name_match != Some(NameMatch::Different)
+                // A date that could not be read is a finding too: its row
+                // was not judged.
+                let dated = match &self.on_date {
+                    None | Some((None, None)) => true,
+                    Some((on, _)) => *on == Some(OnDate::Registered),
+                };
+                self.verdict() == Verdict::Active
+                    && self.name_match != Some(NameMatch::Different)
+                    && dated
             }
             Kind::Pan => {
                 self.verdict() == Verdict::Valid
@@ -124,7 +176,7 @@ impl<'a> RowResult<'a> {
 
     /// The appended cells, in the order of the kind's columns.
     fn cells(&self, row: u64) -> Vec<String> {
-        let cols = columns(self.kind);
+        let cols = columns(self.kind, self.on_date.is_some());
         let Some(f) = self.found else {
             let mut v = vec![String::new(); cols.len()];
             let (verdict, message) = self.without.unwrap_or((Verdict::Malformed, ""));
@@ -136,10 +188,13 @@ impl<'a> RowResult<'a> {
         let r = f.record();
         let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
         let name = self.name_match.map(NameMatch::as_str).unwrap_or_default().to_string();
-        let message = match f.verdict {
+        let mut message = match f.verdict {
             Verdict::Inoperative if f.message.is_empty() => INOPERATIVE.to_string(),
             _ => f.message.to_string(),
         };
+        if let Some((_, Some(why))) = &self.on_date {
+            message = if message.is_empty() { why.clone() } else { format!("{message}; {why}") };
+        }
         let mut v = vec![row.to_string(), f.verdict.as_str().into()];
         match self.kind {
             Kind::Gstin => v.extend([
@@ -148,20 +203,27 @@ impl<'a> RowResult<'a> {
                 r.trade_name.clone(),
                 r.registration_date.clone(),
                 r.cancellation_date.clone(),
+            ]),
+            Kind::Pan => v.extend([
+                r.pan_category.clone(),
+                r.pan_remarks.clone(),
+                name.clone(),
+                flag(r.dob_match),
+                r.aadhaar_seeding.clone(),
+            ]),
+        }
+        if let Some((on, _)) = &self.on_date {
+            v.push(on.map(OnDate::as_str).unwrap_or_default().to_string());
+        }
+        if self.kind == Kind::Gstin {
+            v.extend([
                 r.constitution.clone(),
                 r.taxpayer_type.clone(),
                 r.address.clone(),
                 r.pincode.clone(),
                 r.last_updated.clone(),
                 name,
-            ]),
-            Kind::Pan => v.extend([
-                r.pan_category.clone(),
-                r.pan_remarks.clone(),
-                name,
-                flag(r.dob_match),
-                r.aadhaar_seeding.clone(),
-            ]),
+            ]);
         }
         v.extend([
             f.previous.clone().unwrap_or_default(),
@@ -194,6 +256,10 @@ pub struct Summary {
     pub by_verdict: BTreeMap<&'static str, u64>,
     /// Rows by name match, where names were compared.
     pub by_name_match: BTreeMap<&'static str, u64>,
+    /// Rows by registration on the document date (`--date-column`), where
+    /// it was judged.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_status_on_date: BTreeMap<&'static str, u64>,
     /// Values asked about live (each a paid call when answered).
     pub live_calls: u64,
     /// Values answered from the store.
@@ -227,6 +293,7 @@ pub(super) struct Tally {
     rows: u64,
     by_verdict: BTreeMap<&'static str, u64>,
     by_name_match: BTreeMap<&'static str, u64>,
+    by_status_on_date: BTreeMap<&'static str, u64>,
     all_good: bool,
 }
 
@@ -236,6 +303,7 @@ impl Default for Tally {
             rows: 0,
             by_verdict: BTreeMap::new(),
             by_name_match: BTreeMap::new(),
+            by_status_on_date: BTreeMap::new(),
             all_good: true,
         }
     }
@@ -248,6 +316,9 @@ impl Tally {
         *self.by_verdict.entry(r.verdict().as_str()).or_insert(0) += 1;
         if let Some(m) = r.name_match {
             *self.by_name_match.entry(m.as_str()).or_insert(0) += 1;
+        }
+        if let Some((Some(on), _)) = r.on_date {
+            *self.by_status_on_date.entry(on.as_str()).or_insert(0) += 1;
         }
         self.all_good &= r.good();
     }
@@ -274,6 +345,7 @@ impl Summary {
             distinct: distinct as u64,
             by_verdict: tally.by_verdict,
             by_name_match: tally.by_name_match,
+            by_status_on_date: tally.by_status_on_date,
             live_calls: counts.calls,
             from_store: found.iter().flatten().filter(|f| f.source == "cache").count() as u64,
             retries: counts.retries,
@@ -340,6 +412,11 @@ impl Summary {
         ];
         out.extend(self.by_verdict.iter().map(|(k, v)| (format!("Verdict: {k}"), v.to_string())));
         out.extend(self.by_name_match.iter().map(|(k, v)| (format!("Name: {k}"), v.to_string())));
+        out.extend(
+            self.by_status_on_date
+                .iter()
+                .map(|(k, v)| (format!("On the date: {k}"), v.to_string())),
+        );
         if let Some(why) = &self.stopped {
             out.push(("Stopped".to_string(), why.clone()));
         }
@@ -350,14 +427,14 @@ impl Summary {
 /// The report's column names: the input's, ours, then `column_N` for the
 /// `extra` cells some rows have past the header; every one unique, for JSON
 /// keys (ours give way to the input's).
-pub(super) fn names(kind: Kind, headers: &[String], extra: usize) -> Vec<String> {
+pub(super) fn names(kind: Kind, on_date: bool, headers: &[String], extra: usize) -> Vec<String> {
     let width = headers.len();
     let mut names: Vec<String> = Vec::new();
     for h in headers {
         let n = unique_name(h, |n| names.iter().any(|x| x == n));
         names.push(n);
     }
-    for c in columns(kind)
+    for c in columns(kind, on_date)
         .iter()
         .map(|c| c.to_string())
         .chain((width + 1..=width + extra).map(|i| format!("column_{i}")))
@@ -387,20 +464,24 @@ pub(super) fn cells(row: &Row, result: &RowResult<'_>, width: usize, total: usiz
 /// [`crate::Error::Write`].
 pub(super) fn finish(
     report: Report,
-    kind: Kind,
+    (kind, on_date): (Kind, bool),
     names: &[String],
     width: usize,
     summary: &Summary,
 ) -> Result<Ready> {
-    let ours = columns(kind);
+    let ours = columns(kind, on_date);
     let col = |name: &str| ours.iter().position(|c| *c == name).map(|i| names[width + i].clone());
     let (status_col, name_col, dob_col) =
         (col("gstbatch_verify_status"), col("gstbatch_name_match"), col("gstbatch_dob_match"));
+    let on_date_col = col(ON_DATE);
     let fill = |header: &[String], row: &[&str]| {
         let at = |name: &Option<String>| {
             let name = name.as_deref()?;
             header.iter().position(|h| h == name).and_then(|i| row.get(i)).copied()
         };
+        if matches!(at(&on_date_col), Some("before_registration" | "after_cancellation")) {
+            return Some(Fill::Red);
+        }
         match at(&status_col) {
             Some("malformed" | "not_found" | "cancelled" | "invalid") => Some(Fill::Red),
             Some("suspended" | "inactive" | "unavailable" | "provider_error" | "inoperative") => {
