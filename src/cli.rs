@@ -519,7 +519,9 @@ pub struct VerifyArgs {
     /// file's, else 4).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub concurrency: Option<u64>,
-    /// At most N requests a minute, 1 to 60000.
+    /// At most N requests a minute, 1 to 60000 (default: the configuration
+    /// file's, else the provider's published limit for the host: 100 on
+    /// production, 25 on the test host).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60_000))]
     pub rate: Option<u32>,
     /// Give up on one request after this long (e.g. 30s, 2m).
@@ -538,6 +540,10 @@ pub struct VerifyArgs {
     /// test host and its placeholder GSTINs).
     #[arg(long)]
     pub send_malformed: bool,
+    /// Take the provider's own cached answer where it has one: free, but up
+    /// to 24 hours old (x-accept-cache); such rows say `provider-cache`.
+    #[arg(long)]
+    pub provider_cache: bool,
     /// Exit 1 only when a verdict changed since the stored answer, else 0
     /// (for nightly alerts).
     #[arg(long)]

@@ -223,7 +223,9 @@ impl Config {
                     max_calls: a.max_calls,
                     pace: verify::ask::Pace {
                         concurrency: concurrency_of(a.concurrency, &f).0 as usize,
-                        rate: rate_of(a.rate, &f).0,
+                        rate: rate_of(a.rate, &f)
+                            .0
+                            .or_else(|| verify::client::published_rate(&base)),
                         max_calls: a.max_calls,
                         backoff: test_backoff().unwrap_or(Duration::from_secs(1)),
                     },
@@ -231,6 +233,7 @@ impl Config {
                     api_base: verify::client::check_base(&base)?,
                     credentials,
                     send_malformed: a.send_malformed,
+                    provider_cache: a.provider_cache,
                     fail_if_changed: a.fail_if_changed,
                     ui: ui(a.report.quiet, tty),
                 })))
@@ -445,7 +448,15 @@ fn show(f: &File) -> String {
     let (age, o) = max_age_of(None, f);
     line("max-age", Some(quoted(&age)), o, "");
     let (rate, o) = rate_of(None, f);
-    line("rate", rate.map(|r| r.to_string()), o, "not set: no limit but --concurrency");
+    let (base, _) = api_base_of(None, f);
+    let published = verify::client::published_rate(&base).map_or_else(
+        || "not set: no limit but --concurrency for this api-base".to_string(),
+        |r| format!("not set: {r} a minute, the provider's published limit for this api-base"),
+    );
+    match rate {
+        Some(_) => line("rate", rate.map(|r| r.to_string()), o, ""),
+        None => line("rate", None, o, &published),
+    }
     let (concurrency, o) = concurrency_of(None, f);
     line("concurrency", Some(concurrency.to_string()), o, "");
     let (name, o) = match &f.format {

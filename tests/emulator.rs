@@ -91,6 +91,14 @@ pub struct State {
     pub bad_headers: Vec<String>,
     /// Refuse every token on a search (401), even one just issued.
     pub refuse_tokens: bool,
+    /// GSTINs whose answer the provider's own cache holds: with
+    /// `x-accept-cache: true` they are answered from it, free, with
+    /// `X-Cache: Hit from Cloudfront`; a miss is paid and then cached.
+    pub provider_cached: Vec<String>,
+    /// Requests that asked for the provider's cache.
+    pub cache_requests: u64,
+    /// Answer authenticate with the older contract's top-level token.
+    pub top_level_token: bool,
     token: Option<String>,
 }
 
@@ -210,9 +218,10 @@ fn answer(
         std::thread::sleep(latency);
     }
     let mut s = state.lock().expect("state");
-    if headers.get("x-api-key").map(String::as_str) != Some(KEY)
-        || headers.get("x-api-version").map(String::as_str) != Some("1.0")
-    {
+    // GST calls carry the documented version; the others carry none.
+    let version = headers.get("x-api-version").map(String::as_str);
+    let wanted = path.starts_with("/gst/").then_some("1.0.0");
+    if headers.get("x-api-key").map(String::as_str) != Some(KEY) || version != wanted {
         s.bad_headers.push(format!("{path}: key or version"));
         return Some((401, String::new(), error(401, "Invalid API key")));
     }
@@ -223,6 +232,10 @@ fn answer(
         s.authentications += 1;
         let token = format!("tok-{}-{}", s.authentications, rand_id());
         s.token = Some(token.clone());
+        if s.top_level_token {
+            let body = serde_json::json!({"code": 200, "access_token": token, "timestamp": "1"});
+            return Some((200, String::new(), body.to_string()));
+        }
         return Some((200, String::new(), envelope(serde_json::json!({"access_token": token}))));
     }
     let pan_call = path == "/kyc/pan/verify";
@@ -278,7 +291,17 @@ fn answer(
         s.pan_requests.push(request.clone());
         return pan_answer(&mut s, &field, envelope, error);
     }
-    s.paid += 1;
+    let mut extra = String::new();
+    if headers.get("x-accept-cache").map(String::as_str) == Some("true") {
+        s.cache_requests += 1;
+        if s.provider_cached.contains(&gstin) {
+            extra = "x-cache: Hit from Cloudfront\r\n".into();
+        } else {
+            extra = "x-cache: Miss from Cloudfront\r\n".into();
+            s.provider_cached.push(gstin.clone());
+        }
+    }
+    s.paid += u64::from(!extra.starts_with("x-cache: Hit"));
     let data = match s.records.get(&gstin) {
         Some(Some(record)) if s.nested.contains(&gstin) => {
             serde_json::json!({"status_cd": "1", "data": record})
@@ -289,7 +312,7 @@ fn answer(
         }
         _ => serde_json::json!({"error_code": "NOGSTIN", "message": "No records found"}),
     };
-    Some((200, String::new(), envelope(data)))
+    Some((200, extra, envelope(data)))
 }
 
 /// The answer to a PAN verification: the documented test PANs first, then

@@ -32,6 +32,9 @@ mod hostile;
 mod layers;
 /// The command line's parsing: ranges, flags, consistency.
 mod parse;
+/// The provider as it really answers (SPEC.md 7.1): errors inside 200,
+/// its pre-check, its statuses, its cache, its rate.
+mod provider;
 /// One test per defect class of issue 9, each failing on the code before.
 mod regression;
 /// The bundled samples: every value's expected verdict.

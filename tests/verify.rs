@@ -9,7 +9,7 @@ use crate::util::{Cmd, Dir, report_rows};
 pub const A: &str = "27AAPFU0939F1ZV";
 pub const B: &str = "29AAACR5055K1Z3";
 const C: &str = "33AAACT2727Q1Z3";
-const D: &str = "06DELI09652G1DA";
+const D: &str = "24AAACC1206D1ZM";
 pub const NOW: &str = "2026-11-27 10:00";
 
 /// `gstbatch verify` against `emu`, with credentials in the environment,

@@ -32,13 +32,17 @@ pub enum Verdict {
     /// error code it did not explain, an answer for another identifier, a
     /// body that is not the contract's): paid for, not cached, not retried.
     ProviderError,
+    /// A GSTIN the provider's own pre-check refuses (SPEC.md 7.1: a 14th
+    /// character other than `C` or `Z`, as TDS, OIDAR and NRTP GSTINs
+    /// have): never sent, or refused with 422.
+    ProviderRefused,
     /// Not asked: budget, `--offline`, `--dry-run`, or a stop.
     NotChecked,
 }
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 12] = [
+    pub const ALL: [Verdict; 13] = [
         Verdict::Active,
         Verdict::Cancelled,
         Verdict::Suspended,
@@ -50,6 +54,7 @@ impl Verdict {
         Verdict::Malformed,
         Verdict::Unavailable,
         Verdict::ProviderError,
+        Verdict::ProviderRefused,
         Verdict::NotChecked,
     ];
 
@@ -67,6 +72,7 @@ impl Verdict {
             Verdict::Malformed => "malformed",
             Verdict::Unavailable => "unavailable",
             Verdict::ProviderError => "provider_error",
+            Verdict::ProviderRefused => "provider_refused",
             Verdict::NotChecked => "not_checked",
         }
     }

@@ -41,6 +41,8 @@ pub enum Outcome {
         parsed: Box<Parsed>,
         /// The body.
         raw: String,
+        /// It came, free, from the provider's cache.
+        cached: bool,
     },
     /// The provider refused the value itself (422).
     Refused(String),
@@ -192,9 +194,10 @@ fn ask_one(
             Question::Pan { pan, .. } => answer::parse_pan(body, pan),
         };
         let (why, wait) = match reply {
-            Reply::Body(body) => match parsed(&body) {
+            Reply::Body(body, cached) => match parsed(&body) {
                 Ok(parsed) => {
-                    return (Outcome::Answered { parsed: Box::new(parsed), raw: body }, retries);
+                    let parsed = Box::new(parsed);
+                    return (Outcome::Answered { parsed, raw: body, cached }, retries);
                 }
                 Err(answer::Unread::NotVerdict(why)) => {
                     return (Outcome::ProviderError(client.clean(&why)), retries);

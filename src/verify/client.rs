@@ -152,8 +152,10 @@ pub fn check_base(base: &str) -> Result<String> {
 /// What one request came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
-    /// A 200 with a body (still to be read as the contract's JSON).
-    Body(String),
+    /// A 200 with a body (still to be read as the contract's JSON), and
+    /// whether it came, free, from the provider's own cache
+    /// (`X-Cache: Hit ...`, asked for with `--provider-cache`).
+    Body(String, bool),
     /// Worth another try: a connection failure, a timeout, 429, 5xx.
     Transient {
         /// Why, for the report.
@@ -237,6 +239,48 @@ pub struct Client {
     token: Mutex<(Option<String>, u64)>,
     /// Every token obtained, so that none is ever shown.
     tokens: Mutex<Vec<String>>,
+    /// Ask for the provider's cached answer (`x-accept-cache: true`).
+    provider_cache: bool,
+}
+
+/// The `x-api-version` the provider documents for its GST calls (SPEC.md
+/// 7.1); other calls send none and get the latest stable version.
+pub const GST_API_VERSION: &str = "1.0.0";
+
+/// The provider's published rate limit, in requests a minute, for the host
+/// of `base` (SPEC.md 7.1): the default `--rate`. `None` for other hosts
+/// (a test emulator on loopback).
+pub fn published_rate(base: &str) -> Option<u32> {
+    let host = base.split("://").nth(1)?.split(['/', ':']).next()?;
+    match host.to_ascii_lowercase().as_str() {
+        "test-api.sandbox.co.in" => Some(25),
+        "api.sandbox.co.in" => Some(100),
+        _ => None,
+    }
+}
+
+/// Whether the provider's own pre-check lets `gstin` through (SPEC.md 7.1):
+/// the common layout with `C` or `Z` as the 14th character, or the UN
+/// bodies' layout. Other registration types get 422 there, so they are
+/// never sent.
+pub fn provider_accepts(gstin: &str) -> bool {
+    let b = gstin.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let letters = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_alphabetic);
+    if b.len() != 15 || !b[14].is_ascii_alphanumeric() {
+        return false;
+    }
+    let common = digits(0..2)
+        && letters(2..7)
+        && digits(7..11)
+        && letters(11..12)
+        && (b[12].is_ascii_alphabetic() || (b'1'..=b'9').contains(&b[12]))
+        && matches!(b[13].to_ascii_uppercase(), b'C' | b'Z');
+    let un = digits(0..4)
+        && letters(4..7)
+        && digits(7..12)
+        && b[12..14].iter().all(|c| matches!(c.to_ascii_uppercase(), b'U' | b'N'));
+    common || un
 }
 
 impl Client {
@@ -262,7 +306,15 @@ impl Client {
             reason,
             token: Mutex::new((None, 0)),
             tokens: Mutex::new(Vec::new()),
+            provider_cache: false,
         }
+    }
+
+    /// With `on`, asks for the provider's own cached answers, which are
+    /// free and up to 24 hours old (`--provider-cache`).
+    pub fn with_provider_cache(mut self, on: bool) -> Client {
+        self.provider_cache = on;
+        self
     }
 
     /// The current token and its generation, authenticating first if there
@@ -294,9 +346,8 @@ impl Client {
             .post(&format!("{}/authenticate", self.base))
             .header("x-api-key", &self.credentials.key)
             .header("x-api-secret", &self.credentials.secret)
-            .header("x-api-version", "1.0")
             .send_empty();
-        let (status, body, _) = read(resp)?;
+        let (status, body, _, _) = read(resp)?;
         // The token is not known yet; the key and secret are.
         let body = if status == 200 { body } else { self.redact(&body) };
         match status {
@@ -341,27 +392,33 @@ impl Client {
                 }),
             ),
         };
-        let resp = self
+        let mut request = self
             .agent
             .post(&format!("{}/{path}", self.base))
             .header("x-api-key", &self.credentials.key)
-            .header("x-api-version", "1.0")
             // The token itself: the provider does not take `Bearer <token>`.
-            .header("authorization", &token)
-            .send_json(body);
+            .header("authorization", &token);
+        if path.starts_with("gst/") {
+            request = request.header("x-api-version", GST_API_VERSION);
+        }
+        if self.provider_cache {
+            request = request.header("x-accept-cache", "true");
+        }
+        let resp = request.send_json(body);
         // Redacted before anything is read out of it, or cut short.
-        let reply =
-            match read(resp).map(|(status, body, retry)| (status, self.redact(&body), retry)) {
-                Err(t) => t,
-                Ok((200, body, _)) => Reply::Body(body),
-                Ok((401, _, _)) => Reply::TokenRefused,
-                Ok((403, body, _)) if message(&body).to_ascii_lowercase().contains("token") => {
-                    Reply::TokenRefused
-                }
-                Ok((403, body, _)) => Reply::Stop(format!("the provider said: {}", message(&body))),
-                Ok((422, body, _)) => Reply::Refused(message(&body)),
-                Ok((status, body, retry)) => classify(status, &body, retry),
-            };
+        let reply = match read(resp)
+            .map(|(status, body, retry, hit)| (status, self.redact(&body), retry, hit))
+        {
+            Err(t) => t,
+            Ok((200, body, _, hit)) => Reply::Body(body, hit),
+            Ok((401, _, _, _)) => Reply::TokenRefused,
+            Ok((403, body, _, _)) if message(&body).to_ascii_lowercase().contains("token") => {
+                Reply::TokenRefused
+            }
+            Ok((403, body, _, _)) => Reply::Stop(format!("the provider said: {}", message(&body))),
+            Ok((422, body, _, _)) => Reply::Refused(message(&body)),
+            Ok((status, body, retry, _)) => classify(status, &body, retry),
+        };
         (self.cleaned(reply), generation)
     }
 
@@ -390,7 +447,7 @@ impl Client {
     /// (redacted as read, and JSON whose fields are escaped as they are read).
     fn cleaned(&self, reply: Reply) -> Reply {
         match reply {
-            Reply::Body(b) => Reply::Body(b),
+            Reply::Body(b, hit) => Reply::Body(b, hit),
             Reply::Transient { why, retry_after, throttled } => {
                 Reply::Transient { why: self.clean(&why), retry_after, throttled }
             }
@@ -402,10 +459,11 @@ impl Client {
     }
 }
 
-/// A response's status, body and `Retry-After`, or a transient failure.
+/// A response's status, body, `Retry-After`, and whether `X-Cache` says it
+/// came from the provider's cache; or a transient failure.
 fn read(
     resp: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> std::result::Result<(u16, String, Option<Duration>), Reply> {
+) -> std::result::Result<(u16, String, Option<Duration>, bool), Reply> {
     let transient = |why: String| Reply::Transient { why, retry_after: None, throttled: false };
     let mut resp = resp.map_err(|e| transient(format!("no answer: {e}")))?;
     let status = resp.status().as_u16();
@@ -415,6 +473,11 @@ fn read(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
+    let hit = resp
+        .headers()
+        .get("x-cache")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("hit"));
     let body = resp.body_mut().read_to_string().map_err(|e| match e {
         // The same question gets the same oversized answer: not worth paying again.
         ureq::Error::BodyExceedsLimit(limit) => Reply::Unusable(format!(
@@ -423,12 +486,23 @@ fn read(
         )),
         e => transient(format!("the answer broke off: {e}")),
     })?;
-    Ok((status, body, retry))
+    Ok((status, body, retry, hit))
 }
 
-/// Any other status: 429 and 5xx are transient, anything else stops.
+/// Any other status (SPEC.md 7.1): 429 and 5xx (504 a timeout) are
+/// transient; 400 and 413 are about this request, which would fail again,
+/// so it alone is a provider error; 404 means the address is wrong, for
+/// every call; anything else stops.
 fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> Reply {
     match status {
+        400 | 413 => Reply::Unusable(format!(
+            "the provider refused the request ({status}: {})",
+            message(body)
+        )),
+        404 => Reply::Stop(format!(
+            "the provider has no such address (404: {}); is --api-base right?",
+            message(body)
+        )),
         429 => Reply::Transient { why: "429 rate limited".into(), retry_after, throttled: true },
         500..=599 => Reply::Transient {
             why: format!("{status} {}", message(body)),
@@ -448,100 +522,4 @@ fn message(body: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_https_or_loopback_http() {
-        for ok in [
-            "https://api.sandbox.co.in",
-            "https://test-api.sandbox.co.in/",
-            "http://127.0.0.1:8080",
-            "http://127.5.6.7",
-            "http://localhost:99",
-            "http://[::1]:80",
-        ] {
-            assert!(check_base(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "http://api.sandbox.co.in",
-            "http://10.0.0.1",
-            "ftp://x",
-            "https://",
-            "api.sandbox.co.in",
-        ] {
-            assert!(check_base(bad).is_err(), "{bad}");
-        }
-        assert_eq!(check_base("https://x/").unwrap(), "https://x");
-        assert_eq!(check_base(" HTTP://LOCALHOST:9/v1/ ").unwrap(), "http://localhost:9/v1");
-    }
-
-    #[test]
-    fn the_host_checked_is_the_host_connected_to() {
-        for bad in [
-            "http://[::1]@example.test:8080",
-            "http://127.0.0.1@example.test",
-            "http://localhost:80@example.test",
-            "https://user:pass@api.sandbox.co.in",
-            "https://user@api.sandbox.co.in",
-            "http://localhost.example.test",
-            "http://127.0.0.1.nip.io",
-            "http://[::ffff:10.0.0.1]",
-            "https://api.sandbox.co.in/?x=1",
-            "https://api.sandbox.co.in/#x",
-            "file:///etc/passwd",
-        ] {
-            assert!(check_base(bad).is_err(), "{bad}");
-        }
-        let e = check_base("http://[::1]@example.test:8080").unwrap_err().to_string();
-        assert!(e.contains("user name or password"), "{e}");
-    }
-
-    #[test]
-    fn credentials_are_trimmed_and_refused_when_not_header_safe() {
-        let c = Credentials::checked(("k1\r\n", "K"), (" s1\n", "S")).unwrap();
-        assert_eq!((c.key.as_str(), c.secret.as_str()), ("k1", "s1"));
-        for (key, secret, from) in
-            [("k\u{1}1", "s1", "K"), ("k1", "s\r1", "S"), ("k1", "sé", "S"), ("k\n1", "s_9", "K")]
-        {
-            let e = Credentials::checked((key, "K"), (secret, "S")).unwrap_err().to_string();
-            assert!(e.contains(&format!("from {from} ")) && !e.contains(secret), "{e}");
-        }
-    }
-
-    #[test]
-    fn secrets_and_tokens_are_redacted_from_provider_text() {
-        let c = Credentials { key: "key_live_abc".into(), secret: "secret_xyz".into() };
-        let client =
-            Client::new("http://127.0.0.1:9".into(), c, Duration::from_secs(1), String::new());
-        client.tokens.lock().unwrap().push("tok_123".into());
-        let said = "bad x-api-key=key_live_abc x-api-secret: secret_xyz auth tok_123\u{1b}[2J";
-        assert_eq!(
-            client.clean(said),
-            "bad x-api-key=[redacted] x-api-secret: [redacted] auth [redacted]<U+001B>[2J"
-        );
-        let Reply::Stop(m) = client.cleaned(Reply::Stop(said.into())) else { panic!() };
-        assert!(!m.contains("key_live") && !m.contains("xyz") && !m.contains('\u{1b}'), "{m}");
-    }
-
-    #[test]
-    fn credentials_never_print() {
-        let c = Credentials { key: "key_live_abc".into(), secret: "secret_xyz".into() };
-        assert_eq!(format!("{c:?}"), "Credentials(redacted)");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_credentials_file_others_can_read_is_refused() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("creds");
-        std::fs::write(&p, "key = k1\nsecret=s1\n").unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let e = Credentials::load(Some(&p)).unwrap_err().to_string();
-        assert!(e.contains("readable by group or others") && !e.contains("s1"), "{e}");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let c = Credentials::load(Some(&p)).unwrap();
-        assert_eq!((c.key.as_str(), c.secret.as_str()), ("k1", "s1"));
-    }
-}
+mod tests;

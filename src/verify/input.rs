@@ -24,6 +24,8 @@ pub(super) enum Ask {
     Malformed(String),
     /// Nothing to ask with (a blank name or date of birth): costs nothing.
     NotChecked(String),
+    /// A valid GSTIN the provider's pre-check would refuse: never sent.
+    ProviderRefused(String),
 }
 
 /// How the input's columns are read.
@@ -220,6 +222,16 @@ fn question(s: &Settings, plan: &Plan, value: &[u8], cells: &[String]) -> Ask {
         (Err(e), _) => return Ask::Malformed(format!("malformed ({}): {e}; not sent", e.code())),
     };
     if plan.kind == Kind::Gstin {
+        if let Ok(ident::Id::Gstin(g)) = &verdict.result
+            && !super::client::provider_accepts(&id)
+            && !s.send_malformed
+        {
+            return Ask::ProviderRefused(format!(
+                "the provider cannot look up a {} GSTIN: its pre-check allows only C or Z as the \
+                 14th character (SPEC 7.1), so it was not sent; check it on the GST portal",
+                g.registration_type()
+            ));
+        }
         return Ask::Question(Question::Gstin(id));
     }
     let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|v| v.trim()).unwrap_or("");

@@ -92,6 +92,9 @@ pub struct Settings {
     /// Send values that fail the offline check (the test host's
     /// placeholders).
     pub send_malformed: bool,
+    /// `--provider-cache`: take the provider's own cached answers (free, up
+    /// to 24 hours old).
+    pub provider_cache: bool,
     /// The exit code says only whether a verdict changed.
     pub fail_if_changed: bool,
     /// What stderr may show.
@@ -153,7 +156,7 @@ impl Found {
     /// `changed`, however it differs from the one before it, so a nightly
     /// `--fail-if-changed` alerts on the night the change arrived only.
     fn changed(&self) -> bool {
-        self.source == "live"
+        matches!(self.source, "live" | "provider-cache")
             && self.previous.as_deref().is_some_and(|p| p != self.verdict.as_str())
     }
 }
@@ -259,7 +262,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
     if live && !to_ask.is_empty() {
         let store = store.as_mut().ok_or_else(|| Error::Internal("no store to write".into()))?;
         let credentials = Credentials::load(s.credentials.as_deref())?;
-        let client = Client::new(s.api_base.clone(), credentials, s.timeout, s.reason.clone());
+        let client = Client::new(s.api_base.clone(), credentials, s.timeout, s.reason.clone())
+            .with_provider_cache(s.provider_cache);
         let asked: Vec<Question> = to_ask.iter().map(|&i| ids.question(i)).collect();
         let what = if kind == Kind::Pan { "PANs" } else { "GSTINs" };
         let progress = Progress::items(ids.len() as u64, what, s.ui);
@@ -272,11 +276,11 @@ pub fn run(s: &Settings) -> Result<Exit> {
         for (k, f) in outcome {
             let i = to_ask[k];
             found[i] = Some(Box::new(match f {
-                Ok((parsed, asked_at)) => Found {
+                Ok((parsed, asked_at, cached)) => Found {
                     verdict: parsed.verdict,
                     message: parsed.record.message.clone().into(),
                     record: Some(Box::new(parsed.record)),
-                    source: "live",
+                    source: if cached { "provider-cache" } else { "live" },
                     checked_at: Some(asked_at),
                     previous: previous_of(i),
                 },
@@ -315,6 +319,12 @@ pub fn run(s: &Settings) -> Result<Exit> {
             Ask::NotChecked(message) => {
                 report::RowResult::without(kind, date_col.is_some(), Verdict::NotChecked, message)
             }
+            Ask::ProviderRefused(message) => report::RowResult::without(
+                kind,
+                date_col.is_some(),
+                Verdict::ProviderRefused,
+                message,
+            ),
         };
         tally.add(&result);
         report::cells(&r, &result, width, names.len())
@@ -356,7 +366,7 @@ pub fn run(s: &Settings) -> Result<Exit> {
 
 /// What happened to a value asked about: its answer and when, or the
 /// verdict and message of no answer.
-type Asked = std::result::Result<(answer::Parsed, i64), (Verdict, String)>;
+type Asked = std::result::Result<(answer::Parsed, i64, bool), (Verdict, String)>;
 
 /// Live calls, counted for the summary.
 #[derive(Debug, Default, Clone)]
@@ -371,6 +381,8 @@ pub struct Counts {
     pub store_error: Option<String>,
     /// Answers paid for and not kept, after the store failed.
     pub not_stored: u64,
+    /// Answers the provider gave, free, from its own cache.
+    pub provider_cache_hits: u64,
 }
 
 /// Asks about `asked`, storing each answer as it arrives (a commit at most
@@ -419,9 +431,10 @@ fn ask_and_store(
                 done += 1;
                 counts.retries += u64::from(d.retries);
                 let result: Asked = match &d.outcome {
-                    Outcome::Answered { parsed, raw } => {
+                    Outcome::Answered { parsed, raw, cached } => {
                         live += 1;
                         counts.calls += 1;
+                        counts.provider_cache_hits += u64::from(*cached);
                         let asked_at = crate::time::now().timestamp();
                         pending.push(Answer {
                             identifier: asked[d.index].key().into_owned(),
@@ -432,13 +445,13 @@ fn ask_and_store(
                             raw: raw.clone(),
                             transaction_id: parsed.transaction_id.clone(),
                         });
-                        Ok(((**parsed).clone(), asked_at))
+                        Ok(((**parsed).clone(), asked_at, *cached))
                     }
                     Outcome::Refused(m) => {
                         counts.calls += 1;
                         // A 422: the provider refused the value's pattern.
                         let verdict = match asked[d.index] {
-                            Question::Gstin(_) => Verdict::NotFound,
+                            Question::Gstin(_) => Verdict::ProviderRefused,
                             Question::Pan { .. } => Verdict::Invalid,
                         };
                         Err((verdict, format!("the provider refused it (422): {m}")))

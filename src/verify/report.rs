@@ -266,6 +266,9 @@ pub struct Summary {
     pub from_store: u64,
     /// Retries made.
     pub retries: u64,
+    /// Answers the provider gave, free, from its own cache
+    /// (`--provider-cache`).
+    pub provider_cache_hits: u64,
     /// Distinct GSTINs whose verdict changed since the stored answer.
     pub changes: u64,
     /// Why calls stopped early (insufficient credits, access denied), if
@@ -349,6 +352,7 @@ impl Summary {
             live_calls: counts.calls,
             from_store: found.iter().flatten().filter(|f| f.source == "cache").count() as u64,
             retries: counts.retries,
+            provider_cache_hits: counts.provider_cache_hits,
             changes: found.iter().flatten().filter(|f| f.changed()).count() as u64,
             stopped: counts.stopped.clone(),
             store_error: counts.store_error.clone(),
@@ -484,9 +488,10 @@ pub(super) fn finish(
         }
         match at(&status_col) {
             Some("malformed" | "not_found" | "cancelled" | "invalid") => Some(Fill::Red),
-            Some("suspended" | "inactive" | "unavailable" | "provider_error" | "inoperative") => {
-                Some(Fill::Amber)
-            }
+            Some(
+                "suspended" | "inactive" | "unavailable" | "provider_error" | "provider_refused"
+                | "inoperative",
+            ) => Some(Fill::Amber),
             _ if at(&name_col) == Some("different") || at(&dob_col) == Some("false") => {
                 Some(Fill::Amber)
             }
