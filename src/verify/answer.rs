@@ -290,6 +290,45 @@ pub fn parse_pan(body: &str, asked: &str) -> Result<Parsed, Unread> {
     Ok(Parsed { verdict, record, transaction_id })
 }
 
+/// Reads a 200 response body to the return-tracking call (SPEC.md 7.1):
+/// the filings in `data.data.EFiledlist`, `data.EFiledlist` or a bare list;
+/// `RET13510` ("no record") is nothing filed. A row whose `ret_prd` cannot
+/// be read is left out.
+///
+/// # Errors
+/// [`Unread`]: not JSON (retried), or any other GST error ("Select valid
+/// FY"), or no list of filings.
+pub fn parse_returns(body: &str) -> Result<Vec<crate::verify::credit::Filing>, Unread> {
+    use crate::verify::credit::{Filing, Period};
+    let (v, _) = envelope(body)?;
+    let not = |why: String| Unread::NotVerdict(why);
+    let data = v.get("data").ok_or_else(|| not("the answer holds no data".into()))?;
+    if let Some((code, message)) = gst_failure(data) {
+        return match code.as_str() {
+            "RET13510" => Ok(Vec::new()),
+            _ => Err(not(format!("the provider answered with an error: {code}: {message}"))),
+        };
+    }
+    let list = [data.pointer("/data/EFiledlist"), data.get("EFiledlist"), Some(data)]
+        .into_iter()
+        .flatten()
+        .find_map(Value::as_array)
+        .ok_or_else(|| not("the answer holds no list of filings (EFiledlist)".into()))?;
+    Ok(list
+        .iter()
+        .filter_map(|f| {
+            let period = Period::from_ret_prd(&text(f, "ret_prd"))?;
+            let dof = text(f, "dof").replace('/', "-");
+            Some(Filing {
+                rtntype: text(f, "rtntype").to_ascii_uppercase(),
+                period,
+                filed_on: chrono::NaiveDate::parse_from_str(&dof, "%d-%m-%Y").ok(),
+                filed: text(f, "status").eq_ignore_ascii_case("filed"),
+            })
+        })
+        .collect())
+}
+
 /// `s` with every control character (and every bidirectional override)
 /// written as `<U+XXXX>`: provider text reaches terminals and text reports,
 /// and an escape sequence in it must never act on them.
@@ -467,6 +506,41 @@ mod tests {
         );
         let unknown = body(r#"{"pan":"XXXPX1234A","status":"unknown"}"#);
         assert!(matches!(parse_pan(&unknown, "XXXPX1234A"), Err(Unread::NotVerdict(_))));
+    }
+
+    #[test]
+    fn spec_7_1_return_tracking_in_all_three_shapes() {
+        let list = r#"[{"rtntype":"GSTR1","ret_prd":"102025","dof":"11-11-2025","status":"Filed","arn":"A","mof":"ONLINE","valid":"Y"},
+            {"rtntype":"gstr3b","ret_prd":"102025","dof":"25/11/2025","status":"Filed","valid":true},
+            {"rtntype":"GSTR9","ret_prd":"032025","status":"Filed"},
+            {"rtntype":"GSTR3B","ret_prd":"13-2025","status":"Filed"}]"#;
+        for data in [
+            format!(r#"{{"status_cd":"1","data":{{"EFiledlist":{list}}}}}"#),
+            format!(r#"{{"EFiledlist":{list}}}"#),
+            list.to_string(),
+        ] {
+            let f = parse_returns(&body(&data)).unwrap();
+            assert_eq!(f.len(), 3, "an unreadable ret_prd is left out");
+            assert_eq!(
+                (f[0].rtntype.as_str(), f[0].period.to_string()),
+                ("GSTR1", "2025-10".into())
+            );
+            assert_eq!(f[1].rtntype, "GSTR3B");
+            assert_eq!(f[1].filed_on, chrono::NaiveDate::from_ymd_opt(2025, 11, 25));
+            assert!(f.iter().all(|f| f.filed));
+        }
+        let none = body(
+            r#"{"status_cd":"0","error":{"error_cd":"RET13510","message":"No Record found for the provided Inputs"}}"#,
+        );
+        assert_eq!(parse_returns(&none), Ok(Vec::new()));
+        let bad_year = body(
+            r#"{"status_cd":"0","error":{"error_cd":"RET11416","message":"Select valid FY"}}"#,
+        );
+        assert!(
+            matches!(parse_returns(&bad_year), Err(Unread::NotVerdict(m)) if m.contains("Select valid FY"))
+        );
+        assert!(matches!(parse_returns(&body(r#"{"x":1}"#)), Err(Unread::NotVerdict(_))));
+        assert_eq!(parse_returns("<html>"), Err(Unread::NotJson));
     }
 
     #[test]

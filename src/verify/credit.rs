@@ -58,6 +58,340 @@ pub fn on_date(date: NaiveDate, registered: &str, cancelled: &str) -> Option<OnD
     })
 }
 
+/// A tax period: a month, named by its year and month (a quarter by its
+/// last month, as the provider's `ret_prd` names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    /// The calendar year.
+    pub year: i32,
+    /// The month, 1 to 12.
+    pub month: u32,
+}
+
+impl Period {
+    /// The period of `ret_prd` (`MMYYYY`).
+    pub fn from_ret_prd(text: &str) -> Option<Period> {
+        let t = text.trim();
+        if t.len() != 6 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (month, year) = (t[..2].parse().ok()?, t[2..].parse().ok()?);
+        (1..=12).contains(&month).then_some(Period { year, month })
+    }
+
+    /// The month after, `n` times.
+    fn plus(self, n: u32) -> Period {
+        let m = self.month - 1 + n;
+        Period { year: self.year + (m / 12) as i32, month: m % 12 + 1 }
+    }
+
+    /// The day `day` of the month after this period.
+    fn day_after(self, day: u32) -> NaiveDate {
+        let next = self.plus(1);
+        NaiveDate::from_ymd_opt(next.year, next.month, day).unwrap_or(NaiveDate::MAX)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.month)
+    }
+}
+
+/// How often a supplier files: monthly, or quarterly under QRMP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frequency {
+    /// Every month.
+    Monthly,
+    /// Every quarter (QRMP): periods are the quarters' last months.
+    Quarterly,
+}
+
+impl Frequency {
+    /// The stable name, as reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+        }
+    }
+}
+
+/// The two returns the credit depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Return {
+    /// The outward supplies (what reaches the buyer's GSTR-2B).
+    Gstr1,
+    /// The summary return that pays the tax.
+    Gstr3b,
+}
+
+impl Return {
+    /// The provider's `rtntype`.
+    pub fn rtntype(self) -> &'static str {
+        match self {
+            Return::Gstr1 => "GSTR1",
+            Return::Gstr3b => "GSTR3B",
+        }
+    }
+}
+
+/// State codes whose quarterly GSTR-3B is due on the 22nd; the others with
+/// QRMP (01 to 21, 38) file by the 24th (SPEC.md 7.3).
+const QRMP_22ND: [u8; 14] = [22, 23, 24, 26, 27, 29, 30, 31, 32, 33, 34, 35, 36, 37];
+
+/// The due dates (Rules 59 and 61): the day of the month after the period,
+/// by return and frequency. Dates move by notification: they are this
+/// table, not code.
+const DUE_DAY: [(Return, Frequency, u32); 3] = [
+    (Return::Gstr1, Frequency::Monthly, 11),
+    (Return::Gstr1, Frequency::Quarterly, 13),
+    (Return::Gstr3b, Frequency::Monthly, 20),
+];
+
+/// When `ret` for `period` is due, for a supplier filing at `frequency`
+/// from state `state` (the GSTIN's first two digits). Codes without QRMP
+/// (96, 97, 99) file on the monthly dates.
+pub fn due(ret: Return, period: Period, frequency: Frequency, state: u8) -> NaiveDate {
+    let qrmp = matches!(state, 1..=38);
+    let frequency = if qrmp { frequency } else { Frequency::Monthly };
+    let day = match (ret, frequency) {
+        (Return::Gstr3b, Frequency::Quarterly) if QRMP_22ND.contains(&state) => 22,
+        (Return::Gstr3b, Frequency::Quarterly) => 24,
+        _ => {
+            DUE_DAY.iter().find(|(r, f, _)| *r == ret && *f == frequency).map_or(20, |(_, _, d)| *d)
+        }
+    };
+    period.day_after(day)
+}
+
+/// The first year of the financial year `date` falls in (April to March):
+/// 2025 for 2026-02-01, "FY 2025-26".
+pub fn financial_year(date: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    if date.month() >= 4 { date.year() } else { date.year() - 1 }
+}
+
+/// `FY 2025-26`, as the provider's `financial_year` parameter writes it.
+pub fn fy_label(year: i32) -> String {
+    format!("FY {year}-{:02}", (year + 1) % 100)
+}
+
+/// The financial year `--returns` names: `2025-26`, `FY 2025-26`, `2025`,
+/// `current` or `previous` (relative to `today`).
+///
+/// # Errors
+/// What is wrong with the text.
+pub fn parse_fy(text: &str, today: NaiveDate) -> Result<i32, String> {
+    let t = text.trim();
+    let t = t.strip_prefix("FY").or_else(|| t.strip_prefix("fy")).unwrap_or(t).trim();
+    let bad = || {
+        format!(
+            "--returns {text:?}: give a financial year as 2025-26, FY 2025-26 or 2025, or \
+             current or previous"
+        )
+    };
+    let year = match t.to_ascii_lowercase().as_str() {
+        "current" => financial_year(today),
+        "previous" => financial_year(today) - 1,
+        _ => {
+            let (first, second) = t.split_once('-').map_or((t, None), |(a, b)| (a, Some(b)));
+            let year: i32 = first.parse().map_err(|_| bad())?;
+            if first.len() != 4 || !(2017..=2100).contains(&year) {
+                return Err(bad());
+            }
+            if let Some(second) = second {
+                let next: i32 = second.parse().map_err(|_| bad())?;
+                let ok = (second.len() == 2 && next == (year + 1) % 100)
+                    || (second.len() == 4 && next == year + 1);
+                if !ok {
+                    return Err(format!("--returns {text:?}: {second} does not follow {first}"));
+                }
+            }
+            year
+        }
+    };
+    Ok(year)
+}
+
+/// The tax period of a document dated `date`: its month, or the last month
+/// of its quarter for a quarterly filer.
+pub fn period_of(date: NaiveDate, frequency: Frequency) -> Period {
+    use chrono::Datelike;
+    let month = match frequency {
+        Frequency::Monthly => date.month(),
+        Frequency::Quarterly => date.month().div_ceil(3) * 3,
+    };
+    Period { year: date.year(), month }
+}
+
+/// The periods of financial year `year` at `frequency`, in order.
+pub fn periods(year: i32, frequency: Frequency) -> Vec<Period> {
+    let april = Period { year, month: 4 };
+    match frequency {
+        Frequency::Monthly => (0..12).map(|n| april.plus(n)).collect(),
+        Frequency::Quarterly => (0..4).map(|n| april.plus(3 * n + 2)).collect(),
+    }
+}
+
+/// One return filed, from the provider's `EFiledlist`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filing {
+    /// `rtntype` (`GSTR1`, `GSTR3B`, ...).
+    pub rtntype: String,
+    /// `ret_prd`, read.
+    pub period: Period,
+    /// `dof`, when readable.
+    pub filed_on: Option<NaiveDate>,
+    /// Whether `status` says `Filed`.
+    pub filed: bool,
+}
+
+/// Whether a return for a document's period was filed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filed {
+    /// Filed by its due date.
+    Yes,
+    /// Filed after its due date, on this day.
+    Late(NaiveDate),
+    /// Not filed.
+    No,
+}
+
+impl Filed {
+    /// As reported: `yes`, `late 2026-01-05`, `no`.
+    pub fn text(self) -> String {
+        match self {
+            Filed::Yes => "yes".into(),
+            Filed::Late(d) => format!("late {d}"),
+            Filed::No => "no".into(),
+        }
+    }
+}
+
+/// Whether `ret` for `period` is among `filings`, and when against `due`.
+pub fn filed(filings: &[Filing], ret: Return, period: Period, due: NaiveDate) -> Filed {
+    let found = filings
+        .iter()
+        .filter(|f| f.filed && f.period == period && f.rtntype.eq_ignore_ascii_case(ret.rtntype()))
+        .min_by_key(|f| f.filed_on);
+    match found {
+        None => Filed::No,
+        Some(f) => match f.filed_on {
+            Some(d) if d > due => Filed::Late(d),
+            _ => Filed::Yes,
+        },
+    }
+}
+
+/// How a supplier files: as the provider's preference says, else
+/// quarterly when every GSTR-1 and GSTR-3B it filed is on a quarter's last
+/// month, else monthly (SPEC.md 7.3).
+pub fn frequency(preference: Option<Frequency>, filings: &[Filing]) -> Frequency {
+    if let Some(p) = preference {
+        return p;
+    }
+    let mut ours = filings.iter().filter(|f| {
+        f.rtntype.eq_ignore_ascii_case("GSTR1") || f.rtntype.eq_ignore_ascii_case("GSTR3B")
+    });
+    let first = ours.next();
+    if first.is_some() && first.into_iter().chain(ours).all(|f| f.period.month % 3 == 0) {
+        Frequency::Quarterly
+    } else {
+        Frequency::Monthly
+    }
+}
+
+/// The last period for which `ret` was filed.
+pub fn last_filed(filings: &[Filing], ret: Return) -> Option<Period> {
+    filings
+        .iter()
+        .filter(|f| f.filed && f.rtntype.eq_ignore_ascii_case(ret.rtntype()))
+        .map(|f| f.period)
+        .max()
+}
+
+/// The periods of financial year `year` whose GSTR-3B was due before
+/// `today` and is not filed.
+pub fn gstr3b_missing(
+    filings: &[Filing],
+    year: i32,
+    frequency: Frequency,
+    state: u8,
+    today: NaiveDate,
+) -> Vec<Period> {
+    periods(year, frequency)
+        .into_iter()
+        .filter(|&p| today > due(Return::Gstr3b, p, frequency, state))
+        .filter(|&p| filed(filings, Return::Gstr3b, p, NaiveDate::MAX) == Filed::No)
+        .collect()
+}
+
+/// The risk to the credit on one document (SPEC.md 7.3's decisions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Risk {
+    /// Both returns filed: nothing known against the credit.
+    None,
+    /// GSTR-1 for the period not filed: the invoice is not in GSTR-2B yet.
+    NotIn2bYet,
+    /// GSTR-3B for the period is past due and not filed: the tax has not
+    /// been paid (section 16(2)(c)).
+    TaxNotPaid,
+    /// GSTR-3B for the period still unfiled after 30 September following
+    /// the document's financial year: the credit must be reversed (Rule 37A).
+    Rule37a,
+}
+
+impl Risk {
+    /// The stable name, as reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::None => "none",
+            Risk::NotIn2bYet => "not_in_2b_yet",
+            Risk::TaxNotPaid => "tax_not_paid",
+            Risk::Rule37a => "rule_37a",
+        }
+    }
+
+    /// What it means, in one sentence a non-specialist understands.
+    pub fn message(self, period: Period) -> Option<String> {
+        match self {
+            Risk::None => None,
+            Risk::NotIn2bYet => Some(format!(
+                "the supplier has not filed GSTR-1 for {period}, so this invoice is not in your \
+                 GSTR-2B yet: wait before claiming the credit"
+            )),
+            Risk::TaxNotPaid => Some(format!(
+                "the supplier's GSTR-3B for {period} is past due and not filed, so the tax on \
+                 this invoice has not been paid (section 16(2)(c)): the credit is at risk"
+            )),
+            Risk::Rule37a => Some(format!(
+                "the supplier had not filed GSTR-3B for {period} by 30 September after the \
+                 year's end: reverse this credit (Rule 37A; gstbatch takes the invoice date's \
+                 year as the year the credit was taken), and claim it again once they file"
+            )),
+        }
+    }
+}
+
+/// The risk to the credit on a document of `date` in `period`, from the two
+/// returns' state, at `today` (SPEC.md 7.3).
+pub fn risk(
+    (gstr1, gstr3b): (Filed, Filed),
+    date: NaiveDate,
+    due_3b: NaiveDate,
+    today: NaiveDate,
+) -> Risk {
+    let deadline_37a =
+        NaiveDate::from_ymd_opt(financial_year(date) + 1, 9, 30).unwrap_or(NaiveDate::MAX);
+    match (gstr1, gstr3b) {
+        (_, Filed::No) if today > deadline_37a => Risk::Rule37a,
+        (_, Filed::No) if today > due_3b => Risk::TaxNotPaid,
+        (Filed::No, _) => Risk::NotIn2bYet,
+        _ => Risk::None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +421,139 @@ mod tests {
         let m = OnDate::AfterCancellation.message(d("2026-11-05"), "2017-07-01", "2026-10-01");
         assert!(m.unwrap().contains("cancellation from 2026-10-01"));
         assert_eq!(OnDate::Registered.message(d("2026-11-05"), "", ""), None);
+    }
+
+    fn p(year: i32, month: u32) -> Period {
+        Period { year, month }
+    }
+
+    fn filing(rtntype: &str, ret_prd: &str, dof: &str) -> Filing {
+        Filing {
+            rtntype: rtntype.into(),
+            period: Period::from_ret_prd(ret_prd).unwrap(),
+            filed_on: crate::time::date(dof),
+            filed: true,
+        }
+    }
+
+    #[test]
+    fn spec_7_3_due_dates_by_return_frequency_and_state() {
+        use Frequency::{Monthly, Quarterly};
+        use Return::{Gstr1, Gstr3b};
+        let oct = p(2025, 10);
+        let dec = p(2025, 12);
+        let cases = [
+            (Gstr1, oct, Monthly, 27, "2025-11-11"),
+            (Gstr3b, oct, Monthly, 27, "2025-11-20"),
+            (Gstr1, dec, Quarterly, 27, "2026-01-13"),
+            (Gstr3b, dec, Quarterly, 27, "2026-01-22"),
+            (Gstr3b, dec, Quarterly, 22, "2026-01-22"),
+            (Gstr3b, dec, Quarterly, 37, "2026-01-22"),
+            (Gstr3b, dec, Quarterly, 1, "2026-01-24"),
+            (Gstr3b, dec, Quarterly, 21, "2026-01-24"),
+            (Gstr3b, dec, Quarterly, 38, "2026-01-24"),
+            (Gstr3b, dec, Quarterly, 25, "2026-01-24"),
+            // No QRMP for 96, 97, 99: monthly dates.
+            (Gstr3b, dec, Quarterly, 97, "2026-01-20"),
+            (Gstr1, dec, Quarterly, 99, "2026-01-11"),
+            // March's returns are due in April of the next calendar year.
+            (Gstr3b, p(2026, 3), Monthly, 29, "2026-04-20"),
+        ];
+        for (ret, period, freq, state, want) in cases {
+            assert_eq!(due(ret, period, freq, state), d(want), "{ret:?} {period} {freq:?} {state}");
+        }
+        for state in 1..=38u8 {
+            let day = chrono::Datelike::day(&due(Gstr3b, dec, Quarterly, state));
+            assert_eq!(day == 22, QRMP_22ND.contains(&state), "state {state}");
+        }
+    }
+
+    #[test]
+    fn financial_years_periods_and_the_returns_flag() {
+        assert_eq!(financial_year(d("2026-03-31")), 2025);
+        assert_eq!(financial_year(d("2026-04-01")), 2026);
+        assert_eq!(fy_label(2025), "FY 2025-26");
+        assert_eq!(fy_label(2099), "FY 2099-00");
+        let today = d("2026-12-06");
+        for (text, want) in [
+            ("2025-26", 2025),
+            ("FY 2025-26", 2025),
+            ("fy2025-26", 2025),
+            ("2025", 2025),
+            ("2025-2026", 2025),
+            ("current", 2026),
+            ("Previous", 2025),
+        ] {
+            assert_eq!(parse_fy(text, today), Ok(want), "{text}");
+        }
+        for bad in ["2025-27", "25-26", "FY", "next", "2025-6", "1999", ""] {
+            assert!(parse_fy(bad, today).is_err(), "{bad}");
+        }
+        assert_eq!(period_of(d("2025-11-05"), Frequency::Monthly), p(2025, 11));
+        assert_eq!(period_of(d("2025-11-05"), Frequency::Quarterly), p(2025, 12));
+        assert_eq!(period_of(d("2026-01-01"), Frequency::Quarterly), p(2026, 3));
+        let q: Vec<String> =
+            periods(2025, Frequency::Quarterly).iter().map(|p| p.to_string()).collect();
+        assert_eq!(q, ["2025-06", "2025-09", "2025-12", "2026-03"]);
+        let m = periods(2025, Frequency::Monthly);
+        assert_eq!((m.len(), m[0], m[11]), (12, p(2025, 4), p(2026, 3)));
+        assert_eq!(Period::from_ret_prd("132025"), None);
+        assert_eq!(Period::from_ret_prd("1-2025"), None);
+    }
+
+    #[test]
+    fn spec_7_3_filed_late_or_not_and_the_frequency() {
+        let f = [
+            filing("GSTR1", "102025", "2025-11-11"),
+            filing("GSTR3B", "102025", "2025-11-25"),
+            filing("GSTR1", "112025", "2025-12-09"),
+        ];
+        let oct = p(2025, 10);
+        assert_eq!(filed(&f, Return::Gstr1, oct, d("2025-11-11")), Filed::Yes);
+        assert_eq!(filed(&f, Return::Gstr3b, oct, d("2025-11-20")), Filed::Late(d("2025-11-25")));
+        assert_eq!(Filed::Late(d("2025-11-25")).text(), "late 2025-11-25");
+        assert_eq!(filed(&f, Return::Gstr3b, p(2025, 11), d("2025-12-20")), Filed::No);
+        let mut not_filed = f[0].clone();
+        not_filed.filed = false;
+        assert_eq!(filed(&[not_filed], Return::Gstr1, oct, d("2025-11-11")), Filed::No);
+        assert_eq!(frequency(None, &f), Frequency::Monthly);
+        let quarterly = [filing("GSTR1", "062025", ""), filing("GSTR3B", "092025", "")];
+        assert_eq!(frequency(None, &quarterly), Frequency::Quarterly);
+        assert_eq!(frequency(Some(Frequency::Monthly), &quarterly), Frequency::Monthly);
+        assert_eq!(frequency(None, &[]), Frequency::Monthly);
+        assert_eq!(last_filed(&f, Return::Gstr1), Some(p(2025, 11)));
+        assert_eq!(last_filed(&f, Return::Gstr3b), Some(oct));
+        // Due by 2026-01-06: April to November's GSTR-3B (November's was due
+        // 2025-12-20); only October's is filed.
+        let missing = gstr3b_missing(&f, 2025, Frequency::Monthly, 27, d("2026-01-06"));
+        let missing: Vec<String> = missing.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            missing,
+            ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-11"]
+        );
+    }
+
+    #[test]
+    fn spec_7_3_the_risk_to_the_credit() {
+        use Filed::{No, Yes};
+        let date = d("2025-10-15");
+        let due_3b = d("2025-11-20");
+        let cases = [
+            ((Yes, Yes), "2026-12-01", Risk::None),
+            ((Yes, Filed::Late(d("2026-01-05"))), "2026-12-01", Risk::None),
+            ((No, Yes), "2025-11-12", Risk::NotIn2bYet),
+            ((Yes, No), "2025-11-20", Risk::None),
+            ((Yes, No), "2025-11-21", Risk::TaxNotPaid),
+            ((No, No), "2025-11-21", Risk::TaxNotPaid),
+            ((No, No), "2025-11-01", Risk::NotIn2bYet),
+            // FY 2025-26 ends 2026-03-31: 30 September 2026 is the line.
+            ((Yes, No), "2026-09-30", Risk::TaxNotPaid),
+            ((Yes, No), "2026-10-01", Risk::Rule37a),
+        ];
+        for (state, today, want) in cases {
+            assert_eq!(risk(state, date, due_3b, d(today)), want, "{state:?} {today}");
+        }
+        assert!(Risk::Rule37a.message(p(2025, 10)).unwrap().contains("Rule 37A"));
+        assert_eq!(Risk::None.message(p(2025, 10)), None);
     }
 }
