@@ -88,3 +88,28 @@ fn an_xlsx_report_fills_an_invoice_dated_before_the_registration() {
     // The supplier is active: only the invoice before its registration is filled.
     assert_eq!(crate::workbook::styled_rows(&dir.join("r.xlsx")), [false, true]);
 }
+
+#[test]
+fn the_portal_s_2b_json_is_judged_on_each_document_date_as_readme_shows() {
+    // README: `gstbatch verify gstr2b.json --date-column document_date`.
+    let emu = Emulator::start();
+    // Raman Steel cancelled from 2024-03-15 (the emulator's date): every
+    // invoice of November 2026 is after it.
+    emu.register(B, "RAMAN STEEL PRIVATE LIMITED", "", "Cancelled");
+    emu.register("24AAACC1206D1ZM", "CHEMPLAST GUJARAT LTD", "", "Active");
+    let dir = Dir::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/gstr2b.json");
+    let run = verify(&dir, &emu, &["--date-column", "document_date", "-q"]).arg_path(sample).run(1);
+    let rows = report_rows(&run.stdout());
+    let of = |g: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r["gstin"] == g)
+            .map(|r| r["gstbatch_status_on_date"].clone())
+            .collect()
+    };
+    assert!(of(B).len() >= 2 && of(B).iter().all(|s| s == "after_cancellation"), "{:?}", of(B));
+    assert_eq!(of("24AAACC1206D1ZM"), ["registered"]);
+    // The supplier with a typo in its GSTIN is malformed: not asked, not judged.
+    assert_eq!(of("33AAACT2727Q1ZX"), [""]);
+    assert_eq!(emu.lock().paid, 2, "each supplier once, however many invoices");
+}
