@@ -495,6 +495,19 @@ pub struct VerifyArgs {
     /// supplier was registered on that date, from the same answer.
     #[arg(long, value_name = "NAME|N")]
     pub date_column: Option<String>,
+    /// With --returns and --date-column: each document's value column,
+    /// totalled in the summary for the documents whose credit is at risk.
+    #[arg(long, value_name = "NAME|N")]
+    pub value_column: Option<String>,
+    /// For GSTINs: track each supplier's return filing in this financial
+    /// year (2025-26, FY 2025-26, 2025, current, previous): one call per
+    /// supplier and year, kept in the store (SPEC 7.3).
+    #[arg(long, value_name = "FY")]
+    pub returns: Option<String>,
+    /// Take return-tracking answers younger than this from the store (0:
+    /// always ask); returns get filed every month.
+    #[arg(long, value_name = "DURATION", default_value = "1d")]
+    pub returns_max_age: String,
     /// For PANs: the purpose sent to the provider.
     #[arg(long, value_name = "TEXT", default_value = "Vendor PAN verification")]
     pub reason: String,

@@ -195,6 +195,7 @@ impl Config {
                 inputs.extend(credentials.as_deref());
                 guard(&inputs, Some(&store.path), &report, a.summary.as_deref())?;
                 let (base, _) = api_base_of(a.api_base.clone(), &f);
+                let returns_max_age = max_age("--returns-max-age", &a.returns_max_age)?;
                 let max_age = max_age("--max-age", &max_age_of(a.max_age.clone(), &f).0)?;
                 let timeout = span("--timeout", &a.timeout)?.max(1);
                 Ok(Config::Verify(Box::new(verify::Settings {
@@ -211,6 +212,16 @@ impl Config {
                     name_column: a.name_column,
                     dob_column: a.dob_column,
                     date_column: a.date_column,
+                    value_column: a.value_column,
+                    returns: a
+                        .returns
+                        .as_deref()
+                        .map(|t| {
+                            verify::credit::parse_fy(t, time::from_epoch(now).date_naive())
+                                .map_err(Error::Usage)
+                        })
+                        .transpose()?,
+                    returns_max_age,
                     reason: a.reason,
                     consent: a.consent,
                     report,

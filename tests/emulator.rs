@@ -99,6 +99,11 @@ pub struct State {
     pub cache_requests: u64,
     /// Answer authenticate with the older contract's top-level token.
     pub top_level_token: bool,
+    /// (GSTIN, `FY 2025-26`) -> its `EFiledlist`; absent: `RET13510`.
+    pub returns: HashMap<(String, String), Vec<serde_json::Value>>,
+    /// GSTINs whose return-tracking answer uses the older contract's
+    /// shape (`data.EFiledlist`, not `data.data.EFiledlist`).
+    pub flat_returns: Vec<String>,
     token: Option<String>,
 }
 
@@ -140,6 +145,19 @@ impl Emulator {
             "einvoiceStatus": "Yes"
         });
         self.lock().records.insert(gstin.to_string(), Some(record));
+    }
+
+    /// Records `gstin`'s filings in financial year `fy` (`FY 2025-26`):
+    /// (rtntype, ret_prd `MMYYYY`, date of filing `DD-MM-YYYY`).
+    pub fn filings(&self, gstin: &str, fy: &str, filed: &[(&str, &str, &str)]) {
+        let list = filed
+            .iter()
+            .map(|(rtntype, ret_prd, dof)| {
+                serde_json::json!({"rtntype": rtntype, "ret_prd": ret_prd, "dof": dof,
+                    "status": "Filed", "arn": "AA2711250000000", "mof": "ONLINE", "valid": "Y"})
+            })
+            .collect();
+        self.lock().returns.insert((gstin.to_string(), fy.to_string()), list);
     }
 
     /// Sets the faults of a GSTIN's attempts.
@@ -239,14 +257,21 @@ fn answer(
         return Some((200, String::new(), envelope(serde_json::json!({"access_token": token}))));
     }
     let pan_call = path == "/kyc/pan/verify";
-    if path != "/gst/compliance/public/gstin/search" && !pan_call {
+    let track = path.strip_prefix("/gst/compliance/public/gstrs/track?financial_year=");
+    if path != "/gst/compliance/public/gstin/search" && !pan_call && track.is_none() {
         return Some((404, String::new(), error(404, "Not found")));
     }
     let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let field = |k: &str| request.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     // Faults, attempts and tokens work alike for both calls, keyed by the
     // GSTIN or the PAN.
-    let gstin = if pan_call { field("pan") } else { field("gstin") };
+    // Return tracking is counted apart: `track GSTIN FY 2025-26`.
+    let fy = track.map(|q| q.replace("%20", " "));
+    let gstin = match &fy {
+        _ if pan_call => field("pan"),
+        Some(fy) => format!("track {} {fy}", field("gstin")),
+        None => field("gstin"),
+    };
     let attempt = {
         let n = s.attempts.entry(gstin.clone()).or_insert(0);
         *n += 1;
@@ -290,6 +315,19 @@ fn answer(
     if pan_call {
         s.pan_requests.push(request.clone());
         return pan_answer(&mut s, &field, envelope, error);
+    }
+    if let Some(fy) = fy {
+        s.paid += 1;
+        let asked = field("gstin");
+        let data = match s.returns.get(&(asked.clone(), fy)) {
+            Some(list) if s.flat_returns.contains(&asked) => {
+                serde_json::json!({"EFiledlist": list})
+            }
+            Some(list) => serde_json::json!({"status_cd": "1", "data": {"EFiledlist": list}}),
+            None => serde_json::json!({"status_cd": "0", "error": {"error_cd": "RET13510",
+                "message": "No Record found for the provided Inputs"}}),
+        };
+        return Some((200, String::new(), envelope(data)));
     }
     let mut extra = String::new();
     if headers.get("x-accept-cache").map(String::as_str) == Some("true") {

@@ -38,11 +38,13 @@ pub enum Verdict {
     ProviderRefused,
     /// Not asked: budget, `--offline`, `--dry-run`, or a stop.
     NotChecked,
+    /// A return-tracking answer: the filings, never a row's verdict.
+    Tracked,
 }
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 13] = [
+    pub const ALL: [Verdict; 14] = [
         Verdict::Active,
         Verdict::Cancelled,
         Verdict::Suspended,
@@ -56,6 +58,7 @@ impl Verdict {
         Verdict::ProviderError,
         Verdict::ProviderRefused,
         Verdict::NotChecked,
+        Verdict::Tracked,
     ];
 
     /// The stable name.
@@ -74,6 +77,7 @@ impl Verdict {
             Verdict::ProviderError => "provider_error",
             Verdict::ProviderRefused => "provider_refused",
             Verdict::NotChecked => "not_checked",
+            Verdict::Tracked => "tracked",
         }
     }
 
@@ -123,6 +127,9 @@ pub struct Record {
     /// Aadhaar seeding: `y`, `n` or `na`.
     #[serde(default)]
     pub aadhaar_seeding: String,
+    /// A return-tracking answer's filings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filings: Vec<crate::verify::credit::Filing>,
 }
 
 /// A read answer.
@@ -327,6 +334,21 @@ pub fn parse_returns(body: &str) -> Result<Vec<crate::verify::credit::Filing>, U
             })
         })
         .collect())
+}
+
+/// [`parse_returns`] as a [`Parsed`] answer, to be stored like any other:
+/// verdict [`Verdict::Tracked`], the filings in its record.
+///
+/// # Errors
+/// As [`parse_returns`].
+pub fn parse_tracked(body: &str) -> Result<Parsed, Unread> {
+    let filings = parse_returns(body)?;
+    let (_, transaction_id) = envelope(body)?;
+    Ok(Parsed {
+        verdict: Verdict::Tracked,
+        record: Record { filings, ..Record::default() },
+        transaction_id,
+    })
 }
 
 /// `s` with every control character (and every bidirectional override)

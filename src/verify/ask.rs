@@ -192,6 +192,7 @@ fn ask_one(
         let parsed = |body: &str| match id {
             Question::Gstin(g) => answer::parse(body, g),
             Question::Pan { pan, .. } => answer::parse_pan(body, pan),
+            Question::Returns { .. } => answer::parse_tracked(body),
         };
         let (why, wait) = match reply {
             Reply::Body(body, cached) => match parsed(&body) {

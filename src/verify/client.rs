@@ -193,6 +193,13 @@ pub enum Question {
         /// The date of birth or incorporation, `DD/MM/YYYY`.
         dob: String,
     },
+    /// Track a GSTIN's returns filed in a financial year.
+    Returns {
+        /// The GSTIN (canonical).
+        gstin: String,
+        /// The financial year's first year (2025 for FY 2025-26).
+        year: i32,
+    },
 }
 
 impl Question {
@@ -201,6 +208,7 @@ impl Question {
         match self {
             Question::Gstin(_) => "gstin",
             Question::Pan { .. } => "pan",
+            Question::Returns { .. } => "returns",
         }
     }
 
@@ -211,6 +219,9 @@ impl Question {
         match self {
             Question::Gstin(g) => Cow::Borrowed(g),
             Question::Pan { pan, name, dob } => Cow::Owned(format!("{pan}|{name}|{dob}")),
+            Question::Returns { gstin, year } => {
+                Cow::Owned(format!("{gstin} {}", super::credit::fy_label(*year)))
+            }
         }
     }
 
@@ -376,9 +387,15 @@ impl Client {
             Ok(t) => t,
             Err(reply) => return (reply, 0),
         };
+        let track;
         let (path, body) = match question {
             Question::Gstin(gstin) => {
                 ("gst/compliance/public/gstin/search", serde_json::json!({ "gstin": gstin }))
+            }
+            Question::Returns { gstin, year } => {
+                let fy = super::credit::fy_label(*year).replace(' ', "%20");
+                track = format!("gst/compliance/public/gstrs/track?financial_year={fy}");
+                (track.as_str(), serde_json::json!({ "gstin": gstin }))
             }
             Question::Pan { pan, name, dob } => (
                 "kyc/pan/verify",

@@ -60,7 +60,9 @@ pub fn on_date(date: NaiveDate, registered: &str, cancelled: &str) -> Option<OnD
 
 /// A tax period: a month, named by its year and month (a quarter by its
 /// last month, as the provider's `ret_prd` names it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Period {
     /// The calendar year.
     pub year: i32,
@@ -235,16 +237,35 @@ pub fn periods(year: i32, frequency: Frequency) -> Vec<Period> {
 }
 
 /// One return filed, from the provider's `EFiledlist`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Filing {
     /// `rtntype` (`GSTR1`, `GSTR3B`, ...).
     pub rtntype: String,
     /// `ret_prd`, read.
     pub period: Period,
-    /// `dof`, when readable.
+    /// `dof`, when readable (kept as ISO text in the store).
+    #[serde(with = "iso")]
     pub filed_on: Option<NaiveDate>,
     /// Whether `status` says `Filed`.
     pub filed: bool,
+}
+
+/// A date as ISO text in the store.
+mod iso {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&d.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        Ok(text.and_then(|t| crate::time::date(&t)))
+    }
 }
 
 /// Whether a return for a document's period was filed.

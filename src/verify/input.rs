@@ -42,6 +42,8 @@ pub(super) struct Plan {
     dob_col: Option<usize>,
     /// `--date-column`.
     pub date_col: Option<usize>,
+    /// `--value-column`.
+    pub value_col: Option<usize>,
 }
 
 impl Plan {
@@ -111,10 +113,14 @@ fn plan(s: &Settings, raw_headers: &[Vec<u8>]) -> Result<Plan> {
     let name_col = by_arg(&s.name_column, "--name-column")?;
     let dob_col = by_arg(&s.dob_column, "--dob-column")?;
     let date_col = by_arg(&s.date_column, "--date-column")?;
+    let value_col = by_arg(&s.value_column, "--value-column")?;
     if date_col.is_some() && kind == Kind::Pan {
         return Err(Error::Usage(
             "--date-column is for GSTINs: the registration on each document's date".into(),
         ));
+    }
+    if s.returns.is_some() && kind == Kind::Pan {
+        return Err(Error::Usage("--returns is for GSTINs: a supplier's return filing".into()));
     }
     if kind == Kind::Pan {
         if !s.consent {
@@ -134,7 +140,7 @@ fn plan(s: &Settings, raw_headers: &[Vec<u8>]) -> Result<Plan> {
         }
     }
     let headers = raw_headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
-    Ok(Plan { kind, holds, headers, id_col, name_col, dob_col, date_col })
+    Ok(Plan { kind, holds, headers, id_col, name_col, dob_col, date_col, value_col })
 }
 
 /// The data rows, a block at a time. A failure to read ends them; it is

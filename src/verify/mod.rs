@@ -17,6 +17,7 @@ mod distinct;
 mod input;
 pub mod names;
 mod report;
+mod returns;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -60,6 +61,15 @@ pub struct Settings {
     pub dob_column: Option<String>,
     /// `--date-column`: document dates, for the registration on each.
     pub date_column: Option<String>,
+    /// `--value-column`: each document's value, totalled for the
+    /// documents at risk.
+    pub value_column: Option<String>,
+    /// `--returns`: the financial year (its first year) whose return
+    /// filing is tracked for each supplier.
+    pub returns: Option<i32>,
+    /// Return-tracking answers younger than this many seconds are taken
+    /// from the store; 0 always asks.
+    pub returns_max_age: u64,
     /// `--reason`: the purpose sent with PAN verifications.
     pub reason: String,
     /// `--consent`: the user confirms the PAN holders consented.
@@ -177,13 +187,24 @@ pub fn run(s: &Settings) -> Result<Exit> {
     // appearance, and how wide the widest row is. No row is kept.
     let mut rows = input.open(s)?;
     let (kind, width) = (rows.plan().kind, rows.plan().headers.len());
+    let date_col = rows.plan().date_col;
     let (mut count, mut extra) = (0u64, 0usize);
     let mut ids = Distinct::default();
+    let mut tracked = returns::Tracked::default();
     for r in rows.by_ref() {
         count += 1;
         extra = extra.max(r.cells.len().saturating_sub(width));
         if let Ask::Question(q) = &r.ask {
             ids.add(q)?;
+            if let (Question::Gstin(g), Some(year)) = (q, s.returns) {
+                tracked.want(g, year);
+                // An invoice of another year asks that year too.
+                if let Some(d) =
+                    date_col.and_then(|c| r.cells.get(c)).and_then(|c| crate::time::date(c))
+                {
+                    tracked.want(g, credit::financial_year(d));
+                }
+            }
         }
     }
     for note in rows.finish()? {
@@ -259,18 +280,17 @@ pub fn run(s: &Settings) -> Result<Exit> {
     }
 
     let mut counts = Counts::default();
+    let mut client = None;
     if live && !to_ask.is_empty() {
         let store = store.as_mut().ok_or_else(|| Error::Internal("no store to write".into()))?;
-        let credentials = Credentials::load(s.credentials.as_deref())?;
-        let client = Client::new(s.api_base.clone(), credentials, s.timeout, s.reason.clone())
-            .with_provider_cache(s.provider_cache);
+        let client = client.insert(connect(s)?);
         let asked: Vec<Question> = to_ask.iter().map(|&i| ids.question(i)).collect();
         let what = if kind == Kind::Pan { "PANs" } else { "GSTINs" };
         let progress = Progress::items(ids.len() as u64, what, s.ui);
         progress.set((ids.len() - asked.len()) as u64);
         interrupt::set_graceful(true);
         let base = (ids.len() - asked.len()) as u64;
-        let outcome = ask_and_store(s, store, &client, &asked, (&progress, base), &mut counts);
+        let outcome = ask_and_store(s.pace, store, client, &asked, (&progress, base), &mut counts);
         interrupt::set_graceful(false);
         progress.finish();
         for (k, f) in outcome {
@@ -288,13 +308,30 @@ pub fn run(s: &Settings) -> Result<Exit> {
             }));
         }
     }
+    if s.returns.is_some() {
+        // Only a registration has returns to track: an unknown GSTIN, or
+        // one not answered, would cost a call for nothing.
+        let registered = |g: &str| -> Option<&'static str> {
+            let f = ids.get(g).and_then(|i| found[i].as_deref());
+            match f.map(|f| f.verdict) {
+                Some(
+                    Verdict::Active | Verdict::Cancelled | Verdict::Suspended | Verdict::Inactive,
+                ) => None,
+                Some(Verdict::NotFound) => Some("GSTN has no such registration"),
+                _ => Some("the registration was not verified"),
+            }
+        };
+        tracked.resolve(s, store.as_mut(), &registered, &mut client, &mut counts)?;
+    }
     drop(store);
 
     // The second reading: the report, row by row in input order.
     let mut rows = input.open(s)?;
     let (name_col, date_col) = (rows.plan().name_col, rows.plan().date_col);
+    let value_col = rows.plan().value_col;
     let date_header = date_col.map(|c| rows.plan().named(c));
-    let names = report::names(kind, date_col.is_some(), &rows.plan().headers, extra);
+    let added = report::Added { on_date: date_col.is_some(), returns: s.returns.is_some() };
+    let names = report::names(kind, added, &rows.plan().headers, extra);
     let mut tally = report::Tally::default();
     let mut unknown = false;
     let table = rows.by_ref().map(|r| {
@@ -309,24 +346,28 @@ pub fn run(s: &Settings) -> Result<Exit> {
                     }
                 };
                 let name = name_col.and_then(|c| r.cells.get(c)).map(String::as_str);
-                let date = date_col
-                    .map(|c| (r.cells.get(c).map_or("", String::as_str), date_header.as_deref()));
-                report::RowResult::known(kind, f, name, date)
+                let cell = date_col.map(|c| r.cells.get(c).map_or("", String::as_str));
+                let date = cell.map(|c| (c, date_header.as_deref()));
+                let returns = s.returns.is_some().then(|| {
+                    let gstin = match q {
+                        Question::Gstin(g) => Some(g.as_str()),
+                        _ => None,
+                    };
+                    tracked.row(s, gstin, cell.and_then(crate::time::date), date_col.is_some())
+                });
+                report::RowResult::known(kind, f, name, date, returns)
             }
             Ask::Malformed(message) => {
-                report::RowResult::without(kind, date_col.is_some(), Verdict::Malformed, message)
+                report::RowResult::without(kind, added, Verdict::Malformed, message)
             }
             Ask::NotChecked(message) => {
-                report::RowResult::without(kind, date_col.is_some(), Verdict::NotChecked, message)
+                report::RowResult::without(kind, added, Verdict::NotChecked, message)
             }
-            Ask::ProviderRefused(message) => report::RowResult::without(
-                kind,
-                date_col.is_some(),
-                Verdict::ProviderRefused,
-                message,
-            ),
+            Ask::ProviderRefused(message) => {
+                report::RowResult::without(kind, added, Verdict::ProviderRefused, message)
+            }
         };
-        tally.add(&result);
+        tally.add(&result, value_col.and_then(|c| r.cells.get(c)).map(String::as_str));
         report::cells(&r, &result, width, names.len())
     });
     report.write_table(&names, table)?;
@@ -340,9 +381,12 @@ pub fn run(s: &Settings) -> Result<Exit> {
             ),
         });
     }
-    let summary = Summary::new((s, kind), tally, ids.len(), &found, &counts, started);
+    let mut summary = Summary::new((s, kind), tally, ids.len(), &found, &counts, started);
+    if s.returns.is_some() {
+        summary.suppliers_missing_gstr3b = Some(tracked.missing_3b.len() as u64);
+    }
     let exit = summary.exit(s.fail_if_changed);
-    let ready = report::finish(report, (kind, date_col.is_some()), &names, width, &summary)?;
+    let ready = report::finish(report, (kind, added), &names, width, &summary)?;
     sink::finish(Some(ready), summary_file.map(|f| (f, &summary)))?;
     if let Some(why) = &counts.store_error {
         // Said even with --quiet: money was spent on answers not kept.
@@ -354,6 +398,9 @@ pub fn run(s: &Settings) -> Result<Exit> {
     }
     if !s.ui.quiet {
         eprintln!("{}", summary.line(&s.store.path));
+        if let Some(line) = summary.returns_line() {
+            eprintln!("{line}");
+        }
         if summary.stopped.is_some() && exit == Exit::Failed && counts.store_error.is_none() {
             eprintln!(
                 "gstbatch: nothing was verified: {}",
@@ -385,6 +432,16 @@ pub struct Counts {
     pub provider_cache_hits: u64,
 }
 
+/// A client for the provider, with the run's credentials.
+///
+/// # Errors
+/// Credentials missing or unreadable.
+fn connect(s: &Settings) -> Result<Client> {
+    let credentials = Credentials::load(s.credentials.as_deref())?;
+    Ok(Client::new(s.api_base.clone(), credentials, s.timeout, s.reason.clone())
+        .with_provider_cache(s.provider_cache))
+}
+
 /// Asks about `asked`, storing each answer as it arrives (a commit at most
 /// every second), and returns what became of each, by index in `asked`.
 ///
@@ -394,7 +451,7 @@ pub struct Counts {
 /// returned for the report; [`Counts::not_stored`] says how many of those
 /// answers the store does not have.
 fn ask_and_store(
-    s: &Settings,
+    pace: Pace,
     store: &mut Store,
     client: &Client,
     asked: &[Question],
@@ -422,7 +479,7 @@ fn ask_and_store(
     };
     std::thread::scope(|scope| {
         let halt = &halt;
-        let asking = scope.spawn(move || ask::ask_all(client, asked, s.pace, halt, &tx));
+        let asking = scope.spawn(move || ask::ask_all(client, asked, pace, halt, &tx));
         let (mut live, mut done) = (0u64, 0u64);
         loop {
             let wait = Duration::from_secs(1).saturating_sub(last_commit.elapsed());
@@ -451,7 +508,9 @@ fn ask_and_store(
                         counts.calls += 1;
                         // A 422: the provider refused the value's pattern.
                         let verdict = match asked[d.index] {
-                            Question::Gstin(_) => Verdict::ProviderRefused,
+                            Question::Gstin(_) | Question::Returns { .. } => {
+                                Verdict::ProviderRefused
+                            }
                             Question::Pan { .. } => Verdict::Invalid,
                         };
                         Err((verdict, format!("the provider refused it (422): {m}")))

@@ -1,15 +1,8 @@
 //! `verify`'s report rows and summary.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::time::Instant;
-
-use serde::Serialize;
-
 use crate::batch::report::{Ready, Report, unique_name};
 use crate::batch::xlsx::{self, Fill};
 use crate::error::Result;
-use crate::exit::Exit;
 use crate::ident::Kind;
 use crate::time;
 
@@ -17,7 +10,13 @@ use super::answer::Verdict;
 use super::credit::{self, OnDate};
 use super::input::Row;
 use super::names::{self, NameMatch};
-use super::{Counts, Found, Settings};
+use super::returns;
+
+mod summary;
+
+use super::Found;
+pub use summary::Summary;
+pub(super) use summary::Tally;
 
 /// The appended columns of a GSTIN report, after the input's own.
 pub const GSTIN_COLUMNS: [&str; 18] = [
@@ -65,15 +64,33 @@ pub const INOPERATIVE: &str = "an individual's PAN not linked with Aadhaar is in
 /// The column added by `--date-column`, after the cancellation date.
 pub const ON_DATE: &str = "gstbatch_status_on_date";
 
-/// The appended columns: the kind's, with [`ON_DATE`] when `on_date`.
-fn columns(kind: Kind, on_date: bool) -> Vec<&'static str> {
+/// The columns a run adds to the kind's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Added {
+    /// `--date-column`: [`ON_DATE`], and with `--returns` the document
+    /// period's filing.
+    pub on_date: bool,
+    /// `--returns`: the supplier's filing.
+    pub returns: bool,
+}
+
+/// The appended columns: the kind's, with [`ON_DATE`] after the
+/// cancellation date and the return-filing columns before the previous
+/// status, as `added` says.
+fn columns(kind: Kind, added: Added) -> Vec<&'static str> {
     let mut cols = match kind {
         Kind::Gstin => GSTIN_COLUMNS.to_vec(),
         Kind::Pan => PAN_COLUMNS.to_vec(),
     };
-    if on_date {
+    if added.on_date {
         let at = cols.iter().position(|c| *c == "gstbatch_cancellation_date").map_or(2, |i| i + 1);
         cols.insert(at, ON_DATE);
+    }
+    if added.returns {
+        let at = cols.iter().position(|c| *c == "gstbatch_previous_status").unwrap_or(cols.len());
+        let dated = if added.on_date { &returns::DATED_COLUMNS[..] } else { &[] };
+        let new: Vec<&str> = returns::SUPPLIER_COLUMNS.iter().chain(dated).copied().collect();
+        cols.splice(at..at, new);
     }
     cols
 }
@@ -86,6 +103,8 @@ pub struct RowResult<'a> {
     /// With `--date-column`: the registration on the document's date, and
     /// what it means (or why the date could not be read).
     on_date: Option<(Option<OnDate>, Option<String>)>,
+    /// With `--returns`: its cells, its message, and whether it is a finding.
+    returns: Option<(Vec<String>, Option<String>, bool)>,
     /// A row that asked nothing: its verdict and why.
     without: Option<(Verdict, &'a str)>,
 }
@@ -101,6 +120,7 @@ impl<'a> RowResult<'a> {
         found: &'a Found,
         name: Option<&str>,
         date: Option<(&str, Option<&str>)>,
+        returns: Option<(Vec<String>, Option<String>, bool)>,
     ) -> Self {
         let r = found.record();
         let on_date = date.map(|(cell, column)| match time::date(cell) {
@@ -130,20 +150,37 @@ impl<'a> RowResult<'a> {
                     .and_then(|n| names::compare(n, &r.legal_name, &r.trade_name))
             }
         };
-        RowResult { kind, found: Some(found), name_match, on_date, without: None }
+        RowResult { kind, found: Some(found), name_match, on_date, returns, without: None }
     }
 
     /// A row that asked nothing (malformed, or a blank name or date of
     /// birth), and why.
-    pub(super) fn without(kind: Kind, on_date: bool, verdict: Verdict, message: &'a str) -> Self {
-        let on_date = on_date.then_some((None, None));
+    pub(super) fn without(kind: Kind, added: Added, verdict: Verdict, message: &'a str) -> Self {
+        let on_date = added.on_date.then_some((None, None));
+        let width = returns::SUPPLIER_COLUMNS.len()
+            + if added.on_date { returns::DATED_COLUMNS.len() } else { 0 };
+        let returns = added.returns.then(|| (vec![String::new(); width], None, false));
         RowResult {
             kind,
             found: None,
             name_match: None,
             on_date,
+            returns,
             without: Some((verdict, message)),
         }
+    }
+
+    /// Whether the credit on this row's document is at risk.
+    fn at_risk(&self) -> bool {
+        self.returns.as_ref().is_some_and(|(cells, _, _)| {
+            cells.len() == returns::SUPPLIER_COLUMNS.len() + returns::DATED_COLUMNS.len()
+                && !matches!(cells.last().map(String::as_str), None | Some("" | "none"))
+        })
+    }
+
+    /// The columns this row's result adds.
+    fn added(&self) -> (Kind, Added) {
+        (self.kind, Added { on_date: self.on_date.is_some(), returns: self.returns.is_some() })
     }
 
     fn verdict(&self) -> Verdict {
@@ -165,6 +202,7 @@ impl<'a> RowResult<'a> {
                 self.verdict() == Verdict::Active
                     && self.name_match != Some(NameMatch::Different)
                     && dated
+                    && !self.returns.as_ref().is_some_and(|r| r.2)
             }
             Kind::Pan => {
                 self.verdict() == Verdict::Valid
@@ -176,7 +214,8 @@ impl<'a> RowResult<'a> {
 
     /// The appended cells, in the order of the kind's columns.
     fn cells(&self, row: u64) -> Vec<String> {
-        let cols = columns(self.kind, self.on_date.is_some());
+        let (kind, added) = self.added();
+        let cols = columns(kind, added);
         let Some(f) = self.found else {
             let mut v = vec![String::new(); cols.len()];
             let (verdict, message) = self.without.unwrap_or((Verdict::Malformed, ""));
@@ -192,7 +231,11 @@ impl<'a> RowResult<'a> {
             Verdict::Inoperative if f.message.is_empty() => INOPERATIVE.to_string(),
             _ => f.message.to_string(),
         };
-        if let Some((_, Some(why))) = &self.on_date {
+        let whys = [
+            &self.on_date.as_ref().and_then(|o| o.1.clone()),
+            &self.returns.as_ref().and_then(|r| r.1.clone()),
+        ];
+        for why in whys.into_iter().flatten() {
             message = if message.is_empty() { why.clone() } else { format!("{message}; {why}") };
         }
         let mut v = vec![row.to_string(), f.verdict.as_str().into()];
@@ -225,6 +268,9 @@ impl<'a> RowResult<'a> {
                 name,
             ]);
         }
+        if let Some((cells, _, _)) = &self.returns {
+            v.extend(cells.iter().cloned());
+        }
         v.extend([
             f.previous.clone().unwrap_or_default(),
             if f.previous.is_some() && !f.source.is_empty() {
@@ -240,205 +286,17 @@ impl<'a> RowResult<'a> {
     }
 }
 
-/// The summary (`--summary FILE` as JSON, and one line on stderr).
-#[derive(Debug, Serialize)]
-pub struct Summary {
-    /// The input file, or `-`.
-    pub input: String,
-    /// The report, or `-`.
-    pub report: String,
-    /// Data rows.
-    pub rows: u64,
-    /// Distinct questions (well-formed GSTINs; PANs with their name and
-    /// date of birth).
-    pub distinct: u64,
-    /// Rows by verdict.
-    pub by_verdict: BTreeMap<&'static str, u64>,
-    /// Rows by name match, where names were compared.
-    pub by_name_match: BTreeMap<&'static str, u64>,
-    /// Rows by registration on the document date (`--date-column`), where
-    /// it was judged.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub by_status_on_date: BTreeMap<&'static str, u64>,
-    /// Values asked about live (each a paid call when answered).
-    pub live_calls: u64,
-    /// Values answered from the store.
-    pub from_store: u64,
-    /// Retries made.
-    pub retries: u64,
-    /// Answers the provider gave, free, from its own cache
-    /// (`--provider-cache`).
-    pub provider_cache_hits: u64,
-    /// Distinct GSTINs whose verdict changed since the stored answer.
-    pub changes: u64,
-    /// Why calls stopped early (insufficient credits, access denied), if
-    /// they did.
-    pub stopped: Option<String>,
-    /// Why the store stopped taking answers, if it did (exit 2).
-    pub store_error: Option<String>,
-    /// Answers paid for and not kept, after the store failed.
-    pub not_stored: u64,
-    /// Wall-clock seconds.
-    pub elapsed_seconds: f64,
-    /// The exit code.
-    pub exit_code: u8,
-    /// `gstin` or `pan`.
-    pub kind: &'static str,
-    #[serde(skip)]
-    all_good: bool,
-    #[serde(skip)]
-    answered: u64,
-}
-
-/// The rows' results, counted as they are written.
-#[derive(Debug, Clone)]
-pub(super) struct Tally {
-    rows: u64,
-    by_verdict: BTreeMap<&'static str, u64>,
-    by_name_match: BTreeMap<&'static str, u64>,
-    by_status_on_date: BTreeMap<&'static str, u64>,
-    all_good: bool,
-}
-
-impl Default for Tally {
-    fn default() -> Tally {
-        Tally {
-            rows: 0,
-            by_verdict: BTreeMap::new(),
-            by_name_match: BTreeMap::new(),
-            by_status_on_date: BTreeMap::new(),
-            all_good: true,
-        }
-    }
-}
-
-impl Tally {
-    /// Counts one row's result.
-    pub(super) fn add(&mut self, r: &RowResult<'_>) {
-        self.rows += 1;
-        *self.by_verdict.entry(r.verdict().as_str()).or_insert(0) += 1;
-        if let Some(m) = r.name_match {
-            *self.by_name_match.entry(m.as_str()).or_insert(0) += 1;
-        }
-        if let Some((Some(on), _)) = r.on_date {
-            *self.by_status_on_date.entry(on.as_str()).or_insert(0) += 1;
-        }
-        self.all_good &= r.good();
-    }
-
-    /// Rows counted.
-    pub(super) fn rows(&self) -> u64 {
-        self.rows
-    }
-}
-
-impl Summary {
-    pub(super) fn new(
-        (s, s_kind): (&Settings, Kind),
-        tally: Tally,
-        distinct: usize,
-        found: &[Option<Box<Found>>],
-        counts: &Counts,
-        started: Instant,
-    ) -> Summary {
-        let mut summary = Summary {
-            input: s.input.display(),
-            report: s.report.name(),
-            rows: tally.rows,
-            distinct: distinct as u64,
-            by_verdict: tally.by_verdict,
-            by_name_match: tally.by_name_match,
-            by_status_on_date: tally.by_status_on_date,
-            live_calls: counts.calls,
-            from_store: found.iter().flatten().filter(|f| f.source == "cache").count() as u64,
-            retries: counts.retries,
-            provider_cache_hits: counts.provider_cache_hits,
-            changes: found.iter().flatten().filter(|f| f.changed()).count() as u64,
-            stopped: counts.stopped.clone(),
-            store_error: counts.store_error.clone(),
-            not_stored: counts.not_stored,
-            elapsed_seconds: started.elapsed().as_secs_f64(),
-            exit_code: 0,
-            kind: if s_kind == Kind::Pan { "PANs" } else { "GSTINs" },
-            all_good: tally.all_good,
-            answered: found.iter().flatten().filter(|f| !f.source.is_empty()).count() as u64,
-        };
-        summary.exit_code = summary.exit(s.fail_if_changed).code();
-        summary
-    }
-
-    /// The exit code: 2 when the store stopped taking answers; with
-    /// `--fail-if-changed`, only whether a verdict changed; else 0 when every
-    /// row is active with a matching name, 2 when calls stopped before
-    /// anything was answered, 1 otherwise.
-    pub(super) fn exit(&self, fail_if_changed: bool) -> Exit {
-        if self.store_error.is_some() {
-            return Exit::Failed;
-        }
-        if fail_if_changed {
-            return if self.changes > 0 { Exit::Findings } else { Exit::Clean };
-        }
-        if self.stopped.is_some() && self.answered == 0 {
-            return Exit::Failed;
-        }
-        if self.all_good && self.rows > 0 { Exit::Clean } else { Exit::Findings }
-    }
-
-    /// The one line for stderr.
-    pub(super) fn line(&self, store: &Path) -> String {
-        let verdicts: Vec<String> =
-            self.by_verdict.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        format!(
-            "gstbatch: {} rows, {} distinct {}: {}; {} live calls, {} from the store, {} \
-             retries, {} changed in {:.2} s; store: {}",
-            self.rows,
-            self.distinct,
-            self.kind,
-            if verdicts.is_empty() { "none".to_string() } else { verdicts.join(", ") },
-            self.live_calls,
-            self.from_store,
-            self.retries,
-            self.changes,
-            self.elapsed_seconds,
-            store.display()
-        )
-    }
-
-    fn pairs(&self) -> Vec<(String, String)> {
-        let mut out = vec![
-            ("Input".to_string(), self.input.clone()),
-            ("Rows".to_string(), self.rows.to_string()),
-            (format!("Distinct {}", self.kind), self.distinct.to_string()),
-            ("Live calls".to_string(), self.live_calls.to_string()),
-            ("From the store".to_string(), self.from_store.to_string()),
-            ("Retries".to_string(), self.retries.to_string()),
-            ("Changed".to_string(), self.changes.to_string()),
-        ];
-        out.extend(self.by_verdict.iter().map(|(k, v)| (format!("Verdict: {k}"), v.to_string())));
-        out.extend(self.by_name_match.iter().map(|(k, v)| (format!("Name: {k}"), v.to_string())));
-        out.extend(
-            self.by_status_on_date
-                .iter()
-                .map(|(k, v)| (format!("On the date: {k}"), v.to_string())),
-        );
-        if let Some(why) = &self.stopped {
-            out.push(("Stopped".to_string(), why.clone()));
-        }
-        out
-    }
-}
-
 /// The report's column names: the input's, ours, then `column_N` for the
 /// `extra` cells some rows have past the header; every one unique, for JSON
 /// keys (ours give way to the input's).
-pub(super) fn names(kind: Kind, on_date: bool, headers: &[String], extra: usize) -> Vec<String> {
+pub(super) fn names(kind: Kind, added: Added, headers: &[String], extra: usize) -> Vec<String> {
     let width = headers.len();
     let mut names: Vec<String> = Vec::new();
     for h in headers {
         let n = unique_name(h, |n| names.iter().any(|x| x == n));
         names.push(n);
     }
-    for c in columns(kind, on_date)
+    for c in columns(kind, added)
         .iter()
         .map(|c| c.to_string())
         .chain((width + 1..=width + extra).map(|i| format!("column_{i}")))
@@ -468,23 +326,30 @@ pub(super) fn cells(row: &Row, result: &RowResult<'_>, width: usize, total: usiz
 /// [`crate::Error::Write`].
 pub(super) fn finish(
     report: Report,
-    (kind, on_date): (Kind, bool),
+    (kind, added): (Kind, Added),
     names: &[String],
     width: usize,
     summary: &Summary,
 ) -> Result<Ready> {
-    let ours = columns(kind, on_date);
+    let ours = columns(kind, added);
     let col = |name: &str| ours.iter().position(|c| *c == name).map(|i| names[width + i].clone());
     let (status_col, name_col, dob_col) =
         (col("gstbatch_verify_status"), col("gstbatch_name_match"), col("gstbatch_dob_match"));
     let on_date_col = col(ON_DATE);
+    let (risk_col, missing_col) = (col("gstbatch_itc_risk"), col("gstbatch_gstr3b_missing"));
     let fill = |header: &[String], row: &[&str]| {
         let at = |name: &Option<String>| {
             let name = name.as_deref()?;
             header.iter().position(|h| h == name).and_then(|i| row.get(i)).copied()
         };
-        if matches!(at(&on_date_col), Some("before_registration" | "after_cancellation")) {
+        if matches!(at(&on_date_col), Some("before_registration" | "after_cancellation"))
+            || matches!(at(&risk_col), Some("rule_37a" | "tax_not_paid"))
+        {
             return Some(Fill::Red);
+        }
+        if at(&risk_col) == Some("not_in_2b_yet") || at(&missing_col).is_some_and(|m| !m.is_empty())
+        {
+            return Some(Fill::Amber);
         }
         match at(&status_col) {
             Some("malformed" | "not_found" | "cancelled" | "invalid") => Some(Fill::Red),

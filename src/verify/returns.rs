@@ -1,0 +1,216 @@
+//! `verify --returns FY`: each supplier's return filing, from the provider's
+//! return-tracking call (SPEC.md 7.1), asked once per distinct GSTIN and
+//! financial year and kept in the store like every answer; then, per row,
+//! what it means for the credit (SPEC.md 7.3, [`super::credit`]).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+use super::ask::Pace;
+use super::client::{Client, Question};
+use super::credit::{self, Filing, Return};
+use super::{Counts, Settings, ask_and_store};
+
+/// The columns `--returns` adds, per supplier.
+pub const SUPPLIER_COLUMNS: [&str; 4] = [
+    "gstbatch_filing_frequency",
+    "gstbatch_gstr1_last",
+    "gstbatch_gstr3b_last",
+    "gstbatch_gstr3b_missing",
+];
+
+/// The columns `--returns` adds with `--date-column`, for the document's
+/// own period.
+pub const DATED_COLUMNS: [&str; 3] =
+    ["gstbatch_gstr1_filed", "gstbatch_gstr3b_filed", "gstbatch_itc_risk"];
+
+/// What is known of each (GSTIN, financial year): its filings, or why
+/// there are none to judge by.
+#[derive(Debug, Default)]
+pub(super) struct Tracked {
+    known: HashMap<(String, i32), std::result::Result<Vec<Filing>, String>>,
+    /// The distinct (GSTIN, year) pairs wanted, in order of first sight.
+    wanted: Vec<(String, i32)>,
+    /// Distinct GSTINs with a GSTR-3B missing, for the summary.
+    pub missing_3b: std::collections::BTreeSet<String>,
+}
+
+impl Tracked {
+    /// Wants the filings of `gstin` in the financial year starting `year`.
+    pub fn want(&mut self, gstin: &str, year: i32) {
+        let key = (gstin.to_string(), year);
+        if !self.known.contains_key(&key) {
+            self.known.insert(key.clone(), Err(String::new()));
+            self.wanted.push(key);
+        }
+    }
+
+    /// Fills in every wanted pair whose GSTIN `registered` says has a
+    /// registration: from the store when younger than `--returns-max-age`,
+    /// else asked live (unless `--offline` or `--dry-run`), each answer
+    /// committed as it arrives, within what is left of `--max-calls`.
+    ///
+    /// # Errors
+    /// [`Error::Store`]; credentials missing when a call is needed.
+    pub fn resolve(
+        &mut self,
+        s: &Settings,
+        store: Option<&mut Store>,
+        registered: &dyn Fn(&str) -> Option<&'static str>,
+        client: &mut Option<Client>,
+        counts: &mut Counts,
+    ) -> Result<()> {
+        let keys: Vec<String> = self
+            .wanted
+            .iter()
+            .map(|(g, y)| Question::Returns { gstin: g.clone(), year: *y }.key().into_owned())
+            .collect();
+        let stored = match &store {
+            Some(st) => {
+                st.answers("returns", &keys.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+            None => HashMap::new(),
+        };
+        let live = !s.offline && !s.dry_run && counts.stopped.is_none();
+        let mut to_ask = Vec::new();
+        for (i, (gstin, year)) in self.wanted.iter().enumerate() {
+            let slot = self.known.get_mut(&(gstin.clone(), *year)).expect("wanted is known");
+            if let Some(why) = registered(gstin) {
+                *slot = Err(format!("returns not tracked: {why}"));
+                continue;
+            }
+            let latest = stored.get(&keys[i]).and_then(|h| h.latest.as_ref());
+            match latest {
+                Some(a)
+                    if s.returns_max_age > 0 && s.now - a.asked_at < s.returns_max_age as i64 =>
+                {
+                    let record: super::answer::Record =
+                        serde_json::from_str(&a.record).unwrap_or_default();
+                    *slot = Ok(record.filings);
+                }
+                _ if live => to_ask.push(i),
+                _ => {
+                    *slot = Err(match (s.offline, s.dry_run, &counts.stopped) {
+                        (true, _, _) => "returns not in the store (--offline makes no call)".into(),
+                        (_, true, _) => "returns would be asked (--dry-run makes no call)".into(),
+                        (_, _, Some(why)) => format!("returns {why}"),
+                        _ => "returns not asked".into(),
+                    });
+                }
+            }
+        }
+        if to_ask.is_empty() {
+            return Ok(());
+        }
+        let store = store.ok_or_else(|| Error::Internal("no store to write".into()))?;
+        if client.is_none() {
+            *client = Some(super::connect(s)?);
+        }
+        let client = client.as_ref().expect("just connected");
+        let asked: Vec<Question> = to_ask
+            .iter()
+            .map(|&i| Question::Returns { gstin: self.wanted[i].0.clone(), year: self.wanted[i].1 })
+            .collect();
+        // One budget for the whole run: what the registrations left.
+        let pace =
+            Pace { max_calls: s.max_calls.map(|m| m.saturating_sub(counts.calls)), ..s.pace };
+        let progress = crate::batch::progress::Progress::items(asked.len() as u64, "returns", s.ui);
+        crate::batch::interrupt::set_graceful(true);
+        let outcome = ask_and_store(pace, store, client, &asked, (&progress, 0), counts);
+        crate::batch::interrupt::set_graceful(false);
+        progress.finish();
+        for (k, result) in outcome {
+            let key = self.wanted[to_ask[k]].clone();
+            self.known.insert(
+                key,
+                result
+                    .map(|(parsed, _, _)| parsed.record.filings)
+                    .map_err(|(_, m)| format!("returns not known: {m}")),
+            );
+        }
+        Ok(())
+    }
+
+    /// The `--returns` cells of a row for `gstin` (`dated`: with
+    /// `--date-column`, its document `date`), its message, and whether it
+    /// is a finding; blank cells for a row with no GSTIN to judge.
+    pub fn row(
+        &mut self,
+        s: &Settings,
+        gstin: Option<&str>,
+        date: Option<NaiveDate>,
+        dated: bool,
+    ) -> (Vec<String>, Option<String>, bool) {
+        let width = SUPPLIER_COLUMNS.len() + if dated { DATED_COLUMNS.len() } else { 0 };
+        let (Some(gstin), Some(year)) = (gstin, s.returns) else {
+            return (vec![String::new(); width], None, false);
+        };
+        let today = crate::time::from_epoch(s.now).date_naive();
+        let state: u8 = gstin.get(..2).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let mut cells = Vec::with_capacity(width);
+        let mut messages = Vec::new();
+        let mut finding = false;
+        match self.known.get(&(gstin.to_string(), year)) {
+            Some(Ok(filings)) => {
+                let freq = credit::frequency(None, filings);
+                let missing = credit::gstr3b_missing(filings, year, freq, state, today);
+                let last =
+                    |r| credit::last_filed(filings, r).map(|p| p.to_string()).unwrap_or_default();
+                cells.extend([
+                    freq.as_str().to_string(),
+                    last(Return::Gstr1),
+                    last(Return::Gstr3b),
+                ]);
+                cells.push(missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+                if !missing.is_empty() {
+                    finding = true;
+                    self.missing_3b.insert(gstin.to_string());
+                    messages.push(format!(
+                        "GSTR-3B not filed for {} of {}",
+                        missing.len(),
+                        credit::fy_label(year)
+                    ));
+                }
+            }
+            Some(Err(why)) if !why.is_empty() => {
+                cells.extend(vec![String::new(); SUPPLIER_COLUMNS.len()]);
+                messages.push(why.clone());
+                finding = true;
+            }
+            _ => cells.extend(vec![String::new(); SUPPLIER_COLUMNS.len()]),
+        }
+        if dated {
+            match date.map(|d| (d, self.known.get(&(gstin.to_string(), credit::financial_year(d)))))
+            {
+                Some((d, Some(Ok(filings)))) => {
+                    let freq = credit::frequency(None, filings);
+                    let period = credit::period_of(d, freq);
+                    let due1 = credit::due(Return::Gstr1, period, freq, state);
+                    let due3 = credit::due(Return::Gstr3b, period, freq, state);
+                    let f1 = credit::filed(filings, Return::Gstr1, period, due1);
+                    let f3 = credit::filed(filings, Return::Gstr3b, period, due3);
+                    let risk = credit::risk((f1, f3), d, due3, today);
+                    cells.extend([f1.text(), f3.text(), risk.as_str().to_string()]);
+                    if let Some(m) = risk.message(period) {
+                        messages.push(m);
+                        finding = true;
+                    }
+                }
+                Some((_, Some(Err(why)))) if !why.is_empty() => {
+                    cells.extend(vec![String::new(); DATED_COLUMNS.len()]);
+                    if !messages.contains(why) {
+                        messages.push(why.clone());
+                    }
+                    finding = true;
+                }
+                _ => cells.extend(vec![String::new(); DATED_COLUMNS.len()]),
+            }
+        }
+        let message = (!messages.is_empty()).then(|| messages.join("; "));
+        (cells, message, finding)
+    }
+}
