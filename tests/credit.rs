@@ -372,3 +372,37 @@ fn emu_for_xlsx() -> Emulator {
     emu.register(D, "CHEMPLAST GUJARAT LTD", "", "Active");
     emu
 }
+
+#[test]
+fn a_killed_returns_run_never_pays_twice_for_what_it_stored() {
+    let (emu, ids, dir) = crate::verify::active_vendors(16, std::time::Duration::from_millis(150));
+    let args = ["v.csv", "-q", "--concurrency", "2", "--returns", "2025-26", "--now", TODAY];
+    let tracked = |emu: &Emulator| {
+        let e = emu.lock();
+        e.attempts.keys().filter(|k| k.starts_with("track ")).count()
+    };
+    let mut child = verify(&dir, &emu, &args).spawn();
+    let started = std::time::Instant::now();
+    while tracked(&emu) < 6 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "no progress");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1200)); // a group commit
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored: Vec<String> = {
+        let conn = rusqlite::Connection::open(dir.join("s.db")).unwrap();
+        let mut st = conn.prepare("SELECT identifier FROM answers WHERE kind = 'returns'").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(stored.len() >= 4, "only {} return answers were stored", stored.len());
+    assert!(stored.iter().all(|k| k.ends_with(" FY 2025-26")), "{stored:?}");
+    let before = emu.lock().attempts.clone();
+    verify(&dir, &emu, &args).run(1);
+    let after = emu.lock().attempts.clone();
+    for key in &stored {
+        let asked = format!("track {key}");
+        assert_eq!(after[&asked], before[&asked], "{key} was stored, then asked again");
+    }
+    assert_eq!(after.keys().filter(|k| k.starts_with("track ")).count(), ids.len());
+}

@@ -32,7 +32,7 @@ pub fn vendors(dir: &Dir, lines: &[&str]) {
 
 /// An emulator answering `Active` for `n` generated GSTINs after
 /// `latency`, and a folder with a vendor file of them.
-fn active_vendors(n: usize, latency: Duration) -> (Emulator, Vec<String>, Dir) {
+pub fn active_vendors(n: usize, latency: Duration) -> (Emulator, Vec<String>, Dir) {
     let emu = Emulator::start();
     emu.lock().latency = latency;
     let ids = generated_gstins(n);
