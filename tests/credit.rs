@@ -116,6 +116,7 @@ fn the_portal_s_2b_json_is_judged_on_each_document_date_as_readme_shows() {
 
 const C: &str = "33AAACT2727Q1Z3";
 const D: &str = "24AAACC1206D1ZM";
+const Y: &str = "07INZJA5968H1ZG";
 
 /// A monthly filer's returns: GSTR-1 on the 10th and GSTR-3B on the 19th
 /// of the next month, for each `MMYYYY` in `periods`; `late_3b` filed on
@@ -158,6 +159,8 @@ fn the_register_s_suppliers() -> Emulator {
     emu.register(A, "ACME UDYOG LLP", "", "Active");
     emu.register(B, "RAMAN STEEL PRIVATE LIMITED", "", "Active");
     emu.register(C, "TRICHY TEXTILES", "", "Active");
+    // Yamuna Traders: cancelled from 2024-03-15, nothing filed since.
+    emu.register(Y, "YAMUNA TRADERS", "", "Cancelled");
     // Acme: every return of 2025-26, October's GSTR-3B late; in 2026-27
     // up to September, then October's GSTR-1 only.
     let fy25 = months(4, 15, 2025);
@@ -197,6 +200,7 @@ fn the_register_s_suppliers() -> Emulator {
 }
 
 const TODAY: &str = "2026-12-06 10:00";
+const ALL_2025: &str = "2025-04 2025-05 2025-06 2025-07 2025-08 2025-09 2025-10 2025-11 2025-12 2026-01 2026-02 2026-03";
 
 #[test]
 fn spec_7_3_return_filing_on_the_purchase_register_sample() {
@@ -223,25 +227,33 @@ fn spec_7_3_return_filing_on_the_purchase_register_sample() {
     let col = |c: &str| rows.iter().map(|r| r[c].as_str()).collect::<Vec<_>>();
     assert_eq!(
         col("gstbatch_filing_frequency"),
-        ["monthly", "monthly", "quarterly", "monthly", "monthly", ""]
+        ["monthly", "monthly", "quarterly", "monthly", "monthly", "", "monthly"]
     );
     assert_eq!(
         col("gstbatch_gstr1_last"),
-        ["2026-03", "2026-03", "2025-12", "2026-03", "2026-03", ""]
+        ["2026-03", "2026-03", "2025-12", "2026-03", "2026-03", "", ""]
     );
     assert_eq!(
         col("gstbatch_gstr3b_last"),
-        ["2026-03", "2025-09", "2025-12", "2026-03", "2026-03", ""]
+        ["2026-03", "2025-09", "2025-12", "2026-03", "2026-03", "", ""]
     );
     assert_eq!(
         col("gstbatch_gstr3b_missing"),
-        ["", "2025-10 2025-11 2025-12 2026-01 2026-02 2026-03", "2026-03", "", "", ""]
+        ["", "2025-10 2025-11 2025-12 2026-01 2026-02 2026-03", "2026-03", "", "", "", ALL_2025]
     );
-    assert_eq!(col("gstbatch_gstr1_filed"), ["yes", "late 2026-01-10", "yes", "yes", "no", ""]);
-    assert_eq!(col("gstbatch_gstr3b_filed"), ["late 2025-11-25", "no", "yes", "no", "no", ""]);
+    assert_eq!(
+        col("gstbatch_gstr1_filed"),
+        ["yes", "late 2026-01-10", "yes", "yes", "no", "", "no"]
+    );
+    assert_eq!(
+        col("gstbatch_gstr3b_filed"),
+        ["late 2025-11-25", "no", "yes", "no", "no", "", "no"]
+    );
+    // Yamuna's invoice is after its cancellation, whatever it filed.
+    assert_eq!(col("gstbatch_status_on_date")[6], "after_cancellation");
     assert_eq!(
         col("gstbatch_itc_risk"),
-        ["none", "rule_37a", "none", "tax_not_paid", "not_in_2b_yet", ""]
+        ["none", "rule_37a", "none", "tax_not_paid", "not_in_2b_yet", "", "rule_37a"]
     );
     let messages = col("gstbatch_message");
     assert!(messages[1].contains("Rule 37A") && messages[1].contains("2025-11"), "{}", messages[1]);
@@ -249,33 +261,33 @@ fn spec_7_3_return_filing_on_the_purchase_register_sample() {
     assert!(messages[4].contains("not in your GSTR-2B yet"), "{}", messages[4]);
     assert!(messages[5].contains("no such registration"), "{}", messages[5]);
     let summary: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
-    assert_eq!(summary["suppliers_missing_gstr3b"], 2);
-    assert_eq!(summary["invoices_at_risk"], 3);
-    assert_eq!(summary["value_at_risk"], 24000.0);
+    assert_eq!(summary["suppliers_missing_gstr3b"], 3);
+    assert_eq!(summary["invoices_at_risk"], 4);
+    assert_eq!(summary["value_at_risk"], 28000.0);
     assert!(
-        run.stderr().contains("2 suppliers with a GSTR-3B missing, 3 invoices"),
+        run.stderr().contains("3 suppliers with a GSTR-3B missing, 4 invoices"),
         "{}",
         run.stderr()
     );
-    // Four searches, and one return-tracking call per supplier and year:
-    // Acme's two years, Raman's and Trichy's one; none for the GSTIN GSTN
-    // does not know.
+    // Five searches, and one return-tracking call per supplier and year:
+    // Acme's two years, the others' one; none for the GSTIN GSTN does not
+    // know.
     let tracked =
         |e: &crate::emulator::State| e.attempts.keys().filter(|k| k.starts_with("track ")).count();
     {
         let e = emu.lock();
-        assert_eq!((e.paid, tracked(&e)), (8, 4), "{:?}", e.attempts);
+        assert_eq!((e.paid, tracked(&e)), (10, 5), "{:?}", e.attempts);
     }
     // A rerun the same day pays nothing: every answer is in the store.
     let again = verify(&dir, &emu, &args).arg_path(sample.clone()).run(1);
-    assert_eq!(report_rows(&again.stdout()).len(), 6);
-    assert_eq!(emu.lock().paid, 8);
+    assert_eq!(report_rows(&again.stdout()).len(), 7);
+    assert_eq!(emu.lock().paid, 10);
     // Returns get filed every month: their own --returns-max-age (1 day by
     // default; 0 always asks) while the registrations stay cached.
     let mut fresh = args.to_vec();
     fresh.extend(["--returns-max-age", "0"]);
     verify(&dir, &emu, &fresh).arg_path(sample.clone()).run(1);
-    assert_eq!(emu.lock().paid, 12);
+    assert_eq!(emu.lock().paid, 15);
 }
 
 #[test]
@@ -363,7 +375,7 @@ fn a_supplier_with_nothing_filed_misses_every_gstr3b_due_and_the_xlsx_marks_the_
     verify(&dir, &emu_for_xlsx(), &[&args[..], &["-o", "r.xlsx"]].concat()).arg_path(sample).run(1);
     assert_eq!(
         crate::workbook::styled_rows(&dir.join("r.xlsx")),
-        [false, true, true, true, true, true]
+        [false, true, true, true, true, true, true]
     );
 }
 
