@@ -418,3 +418,17 @@ fn a_killed_returns_run_never_pays_twice_for_what_it_stored() {
     }
     assert_eq!(after.keys().filter(|k| k.starts_with("track ")).count(), ids.len());
 }
+
+#[test]
+fn returns_current_and_previous_are_relative_to_now() {
+    for (flag, fy) in [("current", "FY 2026-27"), ("previous", "FY 2025-26")] {
+        let emu = Emulator::start();
+        emu.register(A, "ACME UDYOG LLP", "", "Active");
+        let dir = Dir::new();
+        dir.write("r.csv", format!("GSTIN\n{A}\n"));
+        verify(&dir, &emu, &["r.csv", "--returns", flag, "--now", TODAY, "-q"]).run(1);
+        let asked: Vec<String> =
+            emu.lock().attempts.keys().filter(|k| k.starts_with("track")).cloned().collect();
+        assert_eq!(asked, [format!("track {A} {fy}")], "{flag}");
+    }
+}
