@@ -323,6 +323,34 @@ pub fn frequency(preference: Option<Frequency>, filings: &[Filing]) -> Frequency
     }
 }
 
+/// How a supplier filed in the quarter ending with `quarter_end`: monthly
+/// when it filed a GSTR-1 or GSTR-3B for a month of the quarter other than
+/// its last, quarterly when only for the last; `None` when it filed nothing
+/// for the quarter. A supplier may move in or out of QRMP from one quarter
+/// to the next, so each quarter is judged by its own filings.
+fn quarter_frequency(filings: &[Filing], quarter_end: Period) -> Option<Frequency> {
+    let ours = filings.iter().filter(|f| {
+        f.period.year == quarter_end.year
+            && f.period.month.div_ceil(3) == quarter_end.month.div_ceil(3)
+            && (f.rtntype.eq_ignore_ascii_case("GSTR1") || f.rtntype.eq_ignore_ascii_case("GSTR3B"))
+    });
+    let mut any = false;
+    for f in ours {
+        if f.period.month != quarter_end.month {
+            return Some(Frequency::Monthly);
+        }
+        any = true;
+    }
+    any.then_some(Frequency::Quarterly)
+}
+
+/// How a supplier filed for a document of `date`: by its quarter's own
+/// filings, else as the year's say ([`frequency`]).
+pub fn frequency_on(filings: &[Filing], date: NaiveDate) -> Frequency {
+    quarter_frequency(filings, period_of(date, Frequency::Quarterly))
+        .unwrap_or_else(|| frequency(None, filings))
+}
+
 /// The last period for which `ret` was filed.
 pub fn last_filed(filings: &[Filing], ret: Return) -> Option<Period> {
     filings
@@ -333,7 +361,8 @@ pub fn last_filed(filings: &[Filing], ret: Return) -> Option<Period> {
 }
 
 /// The periods of financial year `year` whose GSTR-3B was due before
-/// `today` and is not filed.
+/// `today` and is not filed: each quarter's months, or its last month for a
+/// quarter filed quarterly (by its own filings, else `frequency`).
 pub fn gstr3b_missing(
     filings: &[Filing],
     year: i32,
@@ -341,11 +370,21 @@ pub fn gstr3b_missing(
     state: u8,
     today: NaiveDate,
 ) -> Vec<Period> {
-    periods(year, frequency)
-        .into_iter()
-        .filter(|&p| today > due(Return::Gstr3b, p, frequency, state))
-        .filter(|&p| filed(filings, Return::Gstr3b, p, NaiveDate::MAX) == Filed::No)
-        .collect()
+    let mut missing = Vec::new();
+    for end in periods(year, Frequency::Quarterly) {
+        let freq = quarter_frequency(filings, end).unwrap_or(frequency);
+        let months: Vec<Period> = match freq {
+            Frequency::Monthly => {
+                (0..3).map(|n| Period { month: end.month - 2 + n, ..end }).collect()
+            }
+            Frequency::Quarterly => vec![end],
+        };
+        missing.extend(months.into_iter().filter(|&p| {
+            today > due(Return::Gstr3b, p, freq, state)
+                && filed(filings, Return::Gstr3b, p, NaiveDate::MAX) == Filed::No
+        }));
+    }
+    missing
 }
 
 /// The risk to the credit on one document (SPEC.md 7.3's decisions).
@@ -552,6 +591,27 @@ mod tests {
             missing,
             ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-11"]
         );
+    }
+
+    #[test]
+    fn a_supplier_moving_into_qrmp_is_judged_quarter_by_quarter() {
+        // Monthly from April to June, quarterly from July.
+        let mut f: Vec<Filing> = ["042025", "052025", "062025"]
+            .iter()
+            .flat_map(|p| [filing("GSTR1", p, ""), filing("GSTR3B", p, "")])
+            .collect();
+        f.extend([
+            filing("GSTR1", "092025", "2025-10-13"),
+            filing("GSTR3B", "092025", "2025-10-22"),
+        ]);
+        assert_eq!(frequency_on(&f, d("2025-05-10")), Frequency::Monthly);
+        assert_eq!(frequency_on(&f, d("2025-08-10")), Frequency::Quarterly);
+        // Nothing filed for October to December: as the year says (monthly:
+        // not every filing is on a quarter's last month).
+        assert_eq!(frequency_on(&f, d("2025-11-10")), Frequency::Monthly);
+        let missing = gstr3b_missing(&f, 2025, frequency(None, &f), 27, d("2026-01-06"));
+        // Not July and August: that quarter was filed quarterly.
+        assert_eq!(missing, [p(2025, 10), p(2025, 11)]);
     }
 
     #[test]

@@ -187,7 +187,7 @@ impl Tracked {
             match date.map(|d| (d, self.known.get(&(gstin.to_string(), credit::financial_year(d)))))
             {
                 Some((d, Some(Ok(filings)))) => {
-                    let freq = credit::frequency(None, filings);
+                    let freq = credit::frequency_on(filings, d);
                     let period = credit::period_of(d, freq);
                     let due1 = credit::due(Return::Gstr1, period, freq, state);
                     let due3 = credit::due(Return::Gstr3b, period, freq, state);
