@@ -72,15 +72,7 @@ fn spec_7_1_a_gst_error_inside_a_200_is_an_error_never_a_record() {
         &g[2],
         vec![Fault::Raw(200, envelope(r#"{"error_code":"RET11416","message":"x"}"#))],
     );
-    vendors(
-        &dir,
-        &g.iter()
-            .map(|g| format!("v,{g}"))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    crate::verify::vendors_of(&dir, &g);
     let run = verify(&dir, &emu, &["v.csv", "-q", "--now", NOW]).run(1);
     assert_eq!(
         column(&run, "gstbatch_verify_status"),
@@ -134,15 +126,7 @@ fn spec_7_1_quota_exhausted_or_access_revoked_stop_the_run() {
         }
         let body = format!(r#"{{"code":403,"message":"{said}","timestamp":1}}"#);
         emu.faults(&g[0], vec![Fault::Raw(403, body)]);
-        vendors(
-            &dir,
-            &g.iter()
-                .map(|g| format!("v,{g}"))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        );
+        crate::verify::vendors_of(&dir, &g);
         let run = verify(&dir, &emu, &["v.csv", "--concurrency", "1"]).run(2);
         assert!(run.stderr().contains(said), "{said}: {}", run.stderr());
         let status = column(&run, "gstbatch_verify_status");
