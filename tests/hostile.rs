@@ -288,7 +288,20 @@ fn a_store_that_stops_taking_answers(spoil: impl FnOnce(&Dir) -> Option<Mend>, s
     let (emu, dir, n) = slow_vendors(40, 100);
     // Commits come every second, about 10 answers apart: the failed one is
     // the second or third, and with --wait 0 it fails at once.
-    let args = ["v.csv", "--concurrency", "1", "--wait", "0", "-o", "r.csv", "--summary", "s.json"];
+    // With --returns: once the store fails, no return tracking is bought either.
+    let args = [
+        "v.csv",
+        "--concurrency",
+        "1",
+        "--wait",
+        "0",
+        "-o",
+        "r.csv",
+        "--summary",
+        "s.json",
+        "--returns",
+        "2025-26",
+    ];
     let run = std::thread::scope(|scope| {
         let running = scope.spawn(|| verify(&dir, &emu, &args).run_any());
         wait_until("a first commit", || stored(&dir.join("s.db")) > 0);
@@ -300,8 +313,12 @@ fn a_store_that_stops_taking_answers(spoil: impl FnOnce(&Dir) -> Option<Mend>, s
     let err = run.stderr();
     assert!(err.contains(said) && err.contains("paid for and are not in the store"), "{err}");
     let summary: serde_json::Value = serde_json::from_str(&dir.read("s.json")).unwrap();
-    let paid = emu.lock().paid;
+    let (paid, tracked) = {
+        let e = emu.lock();
+        (e.paid, e.attempts.keys().filter(|k| k.starts_with("track ")).count())
+    };
     assert!(paid <= 30, "went on paying: {paid} of {n}");
+    assert_eq!(tracked, 0, "return tracking bought after the store failed");
     let rows = report_rows(&dir.read("r.csv"));
     let active = rows.iter().filter(|r| r["gstbatch_verify_status"] == "active").count();
     assert_eq!(active as u64, paid, "a paid answer missing from the report");

@@ -75,7 +75,9 @@ impl Tracked {
             }
             None => HashMap::new(),
         };
-        let live = !s.offline && !s.dry_run && counts.stopped.is_none();
+        // A store that failed takes no more answers: none is bought.
+        let live =
+            !s.offline && !s.dry_run && counts.stopped.is_none() && counts.store_error.is_none();
         let mut to_ask = Vec::new();
         for (i, (gstin, year)) in self.wanted.iter().enumerate() {
             let slot = self.known.get_mut(&(gstin.clone(), *year)).expect("wanted is known");
@@ -98,7 +100,7 @@ impl Tracked {
                         (true, _, _) => "returns not in the store (--offline makes no call)".into(),
                         (_, true, _) => "returns would be asked (--dry-run makes no call)".into(),
                         (_, _, Some(why)) => format!("returns {why}"),
-                        _ => "returns not asked".into(),
+                        _ => "returns not asked: the store could not be written".into(),
                     });
                 }
             }
