@@ -104,7 +104,7 @@ pub struct RowResult<'a> {
     /// what it means (or why the date could not be read).
     on_date: Option<(Option<OnDate>, Option<String>)>,
     /// With `--returns`: its cells, its message, and whether it is a finding.
-    returns: Option<(Vec<String>, Option<String>, bool)>,
+    returns: Option<returns::RowReturns>,
     /// A row that asked nothing: its verdict and why.
     without: Option<(Verdict, &'a str)>,
 }
@@ -120,7 +120,7 @@ impl<'a> RowResult<'a> {
         found: &'a Found,
         name: Option<&str>,
         date: Option<(&str, Option<&str>)>,
-        returns: Option<(Vec<String>, Option<String>, bool)>,
+        returns: Option<returns::RowReturns>,
     ) -> Self {
         let r = found.record();
         let on_date = date.map(|(cell, column)| match time::date(cell) {
@@ -159,7 +159,10 @@ impl<'a> RowResult<'a> {
         let on_date = added.on_date.then_some((None, None));
         let width = returns::SUPPLIER_COLUMNS.len()
             + if added.on_date { returns::DATED_COLUMNS.len() } else { 0 };
-        let returns = added.returns.then(|| (vec![String::new(); width], None, false));
+        let returns = added.returns.then(|| returns::RowReturns {
+            cells: vec![String::new(); width],
+            ..returns::RowReturns::default()
+        });
         RowResult {
             kind,
             found: None,
@@ -172,9 +175,9 @@ impl<'a> RowResult<'a> {
 
     /// Whether the credit on this row's document is at risk.
     fn at_risk(&self) -> bool {
-        self.returns.as_ref().is_some_and(|(cells, _, _)| {
-            cells.len() == returns::SUPPLIER_COLUMNS.len() + returns::DATED_COLUMNS.len()
-                && !matches!(cells.last().map(String::as_str), None | Some("" | "none"))
+        self.returns.as_ref().is_some_and(|r| {
+            r.cells.len() == returns::SUPPLIER_COLUMNS.len() + returns::DATED_COLUMNS.len()
+                && !matches!(r.cells.last().map(String::as_str), None | Some("" | "none"))
         })
     }
 
@@ -202,7 +205,7 @@ impl<'a> RowResult<'a> {
                 self.verdict() == Verdict::Active
                     && self.name_match != Some(NameMatch::Different)
                     && dated
-                    && !self.returns.as_ref().is_some_and(|r| r.2)
+                    && !self.returns.as_ref().is_some_and(|r| r.finding)
             }
             Kind::Pan => {
                 self.verdict() == Verdict::Valid
@@ -233,7 +236,7 @@ impl<'a> RowResult<'a> {
         };
         let whys = [
             &self.on_date.as_ref().and_then(|o| o.1.clone()),
-            &self.returns.as_ref().and_then(|r| r.1.clone()),
+            &self.returns.as_ref().and_then(|r| r.message.clone()),
         ];
         for why in whys.into_iter().flatten() {
             message = if message.is_empty() { why.clone() } else { format!("{message}; {why}") };
@@ -268,8 +271,8 @@ impl<'a> RowResult<'a> {
                 name,
             ]);
         }
-        if let Some((cells, _, _)) = &self.returns {
-            v.extend(cells.iter().cloned());
+        if let Some(r) = &self.returns {
+            v.extend(r.cells.iter().cloned());
         }
         v.extend([
             f.previous.clone().unwrap_or_default(),

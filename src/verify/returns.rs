@@ -28,6 +28,19 @@ pub const SUPPLIER_COLUMNS: [&str; 4] = [
 pub const DATED_COLUMNS: [&str; 3] =
     ["gstbatch_gstr1_filed", "gstbatch_gstr3b_filed", "gstbatch_itc_risk"];
 
+/// A row's `--returns` result: its cells, its message, and whether it is a
+/// finding.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RowReturns {
+    /// The cells, in the order of [`SUPPLIER_COLUMNS`] then, dated,
+    /// [`DATED_COLUMNS`].
+    pub cells: Vec<String>,
+    /// What they mean, when something is wrong.
+    pub message: Option<String>,
+    /// Whether the row needs attention.
+    pub finding: bool,
+}
+
 /// What is known of each (GSTIN, financial year): its filings, or why
 /// there are none to judge by.
 #[derive(Debug, Default)]
@@ -35,6 +48,9 @@ pub(super) struct Tracked {
     known: HashMap<(String, i32), std::result::Result<Vec<Filing>, String>>,
     /// The distinct (GSTIN, year) pairs wanted, in order of first sight.
     wanted: Vec<(String, i32)>,
+    /// Each supplier's cells for the `--returns` year, made once however
+    /// many of its documents the register holds.
+    suppliers: HashMap<String, RowReturns>,
     /// Distinct GSTINs with a GSTR-3B missing, for the summary.
     pub missing_3b: std::collections::BTreeSet<String>,
 }
@@ -44,7 +60,8 @@ impl Tracked {
     pub fn want(&mut self, gstin: &str, year: i32) {
         let key = (gstin.to_string(), year);
         if !self.known.contains_key(&key) {
-            self.known.insert(key.clone(), Err(String::new()));
+            // Until [`Tracked::resolve`] says otherwise.
+            self.known.insert(key.clone(), Err("returns not asked".into()));
             self.wanted.push(key);
         }
     }
@@ -146,45 +163,19 @@ impl Tracked {
         gstin: Option<&str>,
         date: Option<NaiveDate>,
         dated: bool,
-    ) -> (Vec<String>, Option<String>, bool) {
+    ) -> RowReturns {
         let width = SUPPLIER_COLUMNS.len() + if dated { DATED_COLUMNS.len() } else { 0 };
         let (Some(gstin), Some(year)) = (gstin, s.returns) else {
-            return (vec![String::new(); width], None, false);
+            return RowReturns { cells: vec![String::new(); width], ..RowReturns::default() };
         };
         let today = crate::time::from_epoch(s.now).date_naive();
         let state: u8 = gstin.get(..2).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let mut cells = Vec::with_capacity(width);
-        let mut messages = Vec::new();
-        let mut finding = false;
-        match self.known.get(&(gstin.to_string(), year)) {
-            Some(Ok(filings)) => {
-                let freq = credit::frequency(None, filings);
-                let missing = credit::gstr3b_missing(filings, year, freq, state, today);
-                let last =
-                    |r| credit::last_filed(filings, r).map(|p| p.to_string()).unwrap_or_default();
-                cells.extend([
-                    freq.as_str().to_string(),
-                    last(Return::Gstr1),
-                    last(Return::Gstr3b),
-                ]);
-                cells.push(missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
-                if !missing.is_empty() {
-                    finding = true;
-                    self.missing_3b.insert(gstin.to_string());
-                    messages.push(format!(
-                        "GSTR-3B not filed for {} of {}",
-                        missing.len(),
-                        credit::fy_label(year)
-                    ));
-                }
-            }
-            Some(Err(why)) if !why.is_empty() => {
-                cells.extend(vec![String::new(); SUPPLIER_COLUMNS.len()]);
-                messages.push(why.clone());
-                finding = true;
-            }
-            _ => cells.extend(vec![String::new(); SUPPLIER_COLUMNS.len()]),
+        if !self.suppliers.contains_key(gstin) {
+            let supplier = self.supplier(gstin, year, state, today);
+            self.suppliers.insert(gstin.to_string(), supplier);
         }
+        let mut out = self.suppliers[gstin].clone();
+        let mut messages: Vec<String> = out.message.take().into_iter().collect();
         if dated {
             match date.map(|d| (d, self.known.get(&(gstin.to_string(), credit::financial_year(d)))))
             {
@@ -196,23 +187,55 @@ impl Tracked {
                     let f1 = credit::filed(filings, Return::Gstr1, period, due1);
                     let f3 = credit::filed(filings, Return::Gstr3b, period, due3);
                     let risk = credit::risk((f1, f3), d, due3, today);
-                    cells.extend([f1.text(), f3.text(), risk.as_str().to_string()]);
+                    out.cells.extend([f1.text(), f3.text(), risk.as_str().to_string()]);
                     if let Some(m) = risk.message(period) {
                         messages.push(m);
-                        finding = true;
+                        out.finding = true;
                     }
                 }
-                Some((_, Some(Err(why)))) if !why.is_empty() => {
-                    cells.extend(vec![String::new(); DATED_COLUMNS.len()]);
+                Some((_, Some(Err(why)))) => {
+                    out.cells.extend(vec![String::new(); DATED_COLUMNS.len()]);
                     if !messages.contains(why) {
                         messages.push(why.clone());
                     }
-                    finding = true;
+                    out.finding = true;
                 }
-                _ => cells.extend(vec![String::new(); DATED_COLUMNS.len()]),
+                _ => out.cells.extend(vec![String::new(); DATED_COLUMNS.len()]),
             }
         }
-        let message = (!messages.is_empty()).then(|| messages.join("; "));
-        (cells, message, finding)
+        out.message = (!messages.is_empty()).then(|| messages.join("; "));
+        out
+    }
+
+    /// A supplier's cells for the `--returns` year, and what they mean.
+    fn supplier(&mut self, gstin: &str, year: i32, state: u8, today: NaiveDate) -> RowReturns {
+        match self.known.get(&(gstin.to_string(), year)) {
+            Some(Ok(filings)) => {
+                let freq = credit::frequency(None, filings);
+                let missing = credit::gstr3b_missing(filings, year, freq, state, today);
+                let last =
+                    |r| credit::last_filed(filings, r).map(|p| p.to_string()).unwrap_or_default();
+                let cells = vec![
+                    freq.as_str().to_string(),
+                    last(Return::Gstr1),
+                    last(Return::Gstr3b),
+                    missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                ];
+                let message = (!missing.is_empty()).then(|| {
+                    self.missing_3b.insert(gstin.to_string());
+                    format!("GSTR-3B not filed for {} of {}", missing.len(), credit::fy_label(year))
+                });
+                RowReturns { cells, finding: message.is_some(), message }
+            }
+            Some(Err(why)) => RowReturns {
+                cells: vec![String::new(); SUPPLIER_COLUMNS.len()],
+                message: Some(why.clone()),
+                finding: true,
+            },
+            None => RowReturns {
+                cells: vec![String::new(); SUPPLIER_COLUMNS.len()],
+                ..RowReturns::default()
+            },
+        }
     }
 }
