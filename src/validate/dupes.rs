@@ -5,13 +5,12 @@
 //! has no such packing, as a 128-bit hash of its normalised text (two
 //! independent SipHash values: a false match among ten million values has a
 //! probability near 10^-25). Each entry is 12 bytes (valid) or 20 bytes
-//! (invalid), key and row side by side in one open-addressing slot, so that
-//! a lookup costs one cache miss, not two (a separate control byte and
-//! slot, as in a general-purpose map). Row numbers are stored as `u32`, with
-//! 0 marking an empty slot: rows after 4,294,967,295 are not tracked.
+//! (invalid), key and row side by side, stored once in the order first
+//! seen, with a 4-byte index slot pointing at it ([`Table`]). Row numbers
+//! are stored as `u32`: rows after 4,294,967,295 are not tracked.
 //!
-//! At ten million keys the table is far larger than the caches and every
-//! lookup misses. [`resolve`] therefore reads the first slot of a run of
+//! At ten million keys the index is larger than the caches and most
+//! lookups miss. [`resolve`] therefore reads the first slot of a run of
 //! keys before it inserts any of them, so that their misses overlap instead
 //! of following one another (measured: 4.68 s instead of 5.26 s for
 //! `--only-invalid` on 10M rows, medians of 5).
@@ -25,7 +24,7 @@ use std::hash::{Hash, Hasher};
 use std::borrow::BorrowMut;
 
 /// What a row is deduplicated by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
     /// Nothing: an empty value is never a duplicate.
     None,
@@ -77,10 +76,8 @@ fn shard_of(hash: u64) -> usize {
 /// all of it, and shards are resolved on several cores at once.
 pub const SHARDS: usize = 64;
 
-/// A slot: the key's words, then the row (0: empty).
+/// An entry: the key's words, then the row.
 trait Entry: Copy {
-    /// The empty slot.
-    const EMPTY: Self;
     fn row(&self) -> u32;
     fn same_key(&self, other: &Self) -> bool;
     /// The key held, placed again when the table grows.
@@ -98,7 +95,6 @@ impl Exact {
 }
 
 impl Entry for Exact {
-    const EMPTY: Self = Exact([0; 3]);
     fn row(&self) -> u32 {
         self.0[2]
     }
@@ -121,7 +117,6 @@ impl Hashed {
 }
 
 impl Entry for Hashed {
-    const EMPTY: Self = Hashed([0; 5]);
     fn row(&self) -> u32 {
         self.0[4]
     }
@@ -133,60 +128,136 @@ impl Entry for Hashed {
     }
 }
 
-/// Open addressing with linear probing, at most 70% full: a probe rarely
-/// leaves the slot's cache line.
+/// A hash table in two parts: the entries (key and first row) in the order
+/// they were first seen, and an index of 4-byte slots over them, open
+/// addressing with linear probing at most [`MAX_LOAD`] percent full. A slot
+/// holds its entry's number and 8 bits of the key's hash, so that a probe
+/// reads an entry only when those bits match (1 probe in 256 otherwise).
+///
+/// Why two parts: the entries leave no empty room, and only the index, a
+/// third of the size of a table of 12-byte slots, has room to spare.
+/// Growing rebuilds one shard's index from its entries, read in order, so
+/// the index can grow by half at a time, not double, and stays 57-85
+/// percent full. At ten million rows (8.9 million distinct GSTINs) that is
+/// 54 MB of index and 107 MB of entries, where one table of slots that
+/// doubled was 201 MB, 53 percent full. A slot is found by multiplying the
+/// hash's low 32 bits by the length (Lemire's range reduction), which needs
+/// no power-of-two length.
 struct Table<E> {
-    slots: Vec<E>,
+    /// 0: empty; else (entry number + 1) << 8 | the hash's bits 48-55.
+    slots: Vec<u32>,
+    entries: Entries<E>,
+}
+
+/// Entries in chunks of [`CHUNK`], each allocated once at its full size:
+/// a vector doubling as it fills would copy, and leave freed room behind.
+struct Entries<E> {
+    chunks: Vec<Vec<E>>,
     len: usize,
 }
 
-impl<E: Entry> Default for Table<E> {
-    fn default() -> Self {
-        Table { slots: Vec::new(), len: 0 }
+/// Entries a chunk holds (48 KiB of 12-byte entries).
+const CHUNK: usize = 4096;
+
+impl<E: Entry> Entries<E> {
+    fn get(&self, i: usize) -> &E {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+
+    fn push(&mut self, e: E) {
+        if self.len.is_multiple_of(CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(last) = self.chunks.last_mut() {
+            last.push(e);
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &E> {
+        self.chunks.iter().flatten()
     }
 }
 
+/// How full the index may be, in percent, before it grows.
+const MAX_LOAD: usize = 85;
+
+/// Entries a table can hold: the slot's 24 bits of entry number (over a
+/// billion keys across the shards). Keys past that are not tracked.
+const MAX_ENTRIES: usize = (1 << 24) - 1;
+
+impl<E: Entry> Default for Table<E> {
+    fn default() -> Self {
+        Table { slots: Vec::new(), entries: Entries { chunks: Vec::new(), len: 0 } }
+    }
+}
+
+/// A slot's 8 bits of the hash: bits that neither the slot's place (the
+/// low 32) nor the shard (40-45) are taken from.
+fn tag(hash: u64) -> u32 {
+    (hash >> 48) as u32 & 0xff
+}
+
 impl<E: Entry> Table<E> {
-    fn mask(&self) -> usize {
-        self.slots.len().wrapping_sub(1)
+    /// The slot a key with this hash starts at (the index is not empty).
+    fn home(&self, hash: u64) -> usize {
+        (((hash & 0xffff_ffff) * self.slots.len() as u64) >> 32) as usize
     }
 
     /// Reads the slot a key would start at, to bring it into the cache.
     fn touch(&self, hash: u64) -> u32 {
-        self.slots.get(hash as usize & self.mask()).map_or(0, Entry::row)
+        if self.slots.is_empty() { 0 } else { self.slots[self.home(hash)] }
     }
 
     /// Stores `entry` unless its key is there; returns the stored row.
     fn first(&mut self, hash: u64, entry: E) -> u32 {
-        if (self.len + 1) * 10 > self.slots.len() * 7 {
-            self.grow();
-        }
-        let mask = self.mask();
-        let mut i = hash as usize & mask;
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.row() == 0 {
-                *slot = entry;
-                self.len += 1;
+        if (self.entries.len + 1) * 100 > self.slots.len() * MAX_LOAD {
+            if self.entries.len >= MAX_ENTRIES {
                 return entry.row();
             }
-            if slot.same_key(&entry) {
-                return slot.row();
+            self.grow();
+        }
+        let n = self.slots.len();
+        let tag = tag(hash);
+        let mut i = self.home(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                self.entries.push(entry);
+                self.slots[i] = (self.entries.len as u32) << 8 | tag;
+                return entry.row();
             }
-            i = (i + 1) & mask;
+            if slot & 0xff == tag {
+                let seen = self.entries.get((slot >> 8) as usize - 1);
+                if seen.same_key(&entry) {
+                    return seen.row();
+                }
+            }
+            i += 1;
+            if i == n {
+                i = 0;
+            }
         }
     }
 
     fn grow(&mut self) {
-        let bigger = vec![E::EMPTY; (self.slots.len() * 2).max(64)];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        let mask = self.mask();
-        for e in old.into_iter().filter(|e| e.row() != 0) {
-            let mut i = e.key().hash() as usize & mask;
-            while self.slots[i].row() != 0 {
-                i = (i + 1) & mask;
+        // Rebuilt from the entries, so the old index is not needed: it is
+        // cleared and extended in place rather than freed, since unmapping
+        // memory stops every other core to flush its address cache.
+        let n = (self.slots.len() + self.slots.len() / 2).max(64);
+        self.slots.clear();
+        self.slots.resize(n, 0);
+        let n = self.slots.len();
+        for (number, e) in (1u32..).zip(self.entries.iter()) {
+            let hash = e.key().hash();
+            let mut i = self.home(hash);
+            while self.slots[i] != 0 {
+                i += 1;
+                if i == n {
+                    i = 0;
+                }
             }
-            self.slots[i] = e;
+            self.slots[i] = number << 8 | tag(hash);
         }
     }
 }
@@ -225,7 +296,7 @@ impl Shard {
     }
 
     fn len(&self) -> usize {
-        self.exact.len + self.hashed.len
+        self.exact.entries.len + self.hashed.entries.len
     }
 }
 
@@ -268,18 +339,59 @@ impl Dupes {
 /// as many cache misses as a core keeps in flight.
 const AHEAD: usize = 16;
 
-/// A row's key as its block hands it to [`resolve`].
+/// A row's key as its block hands it to [`resolve`], in 24 bytes (an enum
+/// of a `u128` would take 48): a valid identifier's packing and its hash,
+/// or an invalid value's 128-bit hash, whose low half is its hash.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
-    /// Spreadsheet rows from the block's start to this row, inclusive.
+    /// Spreadsheet rows from the block's start to this row, inclusive, and
+    /// [`HASHED`] for an invalid value's key.
     rel_row: u32,
     /// The row's index among the block's written rows; [`NOT_WRITTEN`] when
     /// the report leaves it out (`--only-invalid`) and only counts it.
     written: u32,
-    key: Key,
-    /// The key's hash, worked out on the worker (in parallel), not twice on
-    /// the resolving thread: the read-ahead is then a mask and a load.
-    hash: u64,
+    /// The key's words; the second is the hash, worked out on the worker
+    /// (in parallel), not twice on the resolving thread.
+    words: [u64; 2],
+}
+
+/// The bit of [`Pending::rel_row`] that marks a hashed key (a block holds
+/// far fewer rows).
+const HASHED: u32 = 1 << 31;
+
+impl Pending {
+    fn new(key: Key, rel_row: u32, written: u32) -> Pending {
+        let (flag, words) = match key {
+            Key::Hashed(h) => (HASHED, [(h >> 64) as u64, h as u64]),
+            _ => (
+                0,
+                [
+                    match key {
+                        Key::Exact(k) => k,
+                        _ => 0,
+                    },
+                    key.hash(),
+                ],
+            ),
+        };
+        Pending { rel_row: rel_row | flag, written, words }
+    }
+
+    fn key(&self) -> Key {
+        if self.rel_row & HASHED == 0 {
+            Key::Exact(self.words[0])
+        } else {
+            Key::Hashed(u128::from(self.words[0]) << 64 | u128::from(self.words[1]))
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        self.words[1]
+    }
+
+    fn rel_row(&self) -> u32 {
+        self.rel_row & !HASHED
+    }
 }
 
 /// [`Pending::written`] of a row that is not written.
@@ -302,7 +414,7 @@ impl BlockKeys {
     pub fn push(&mut self, key: Key, rel_row: u32, written: Option<usize>) {
         if key != Key::None {
             let written = written.map_or(NOT_WRITTEN, |w| w as u32);
-            self.0.push(Pending { rel_row, written, key, hash: key.hash() });
+            self.0.push(Pending::new(key, rel_row, written));
         }
     }
 }
@@ -340,11 +452,11 @@ impl Found {
         run: &[(usize, usize, &Pending)],
         blocks: &[&Numbering],
     ) {
-        let warm = run.iter().fold(0, |acc, &(_, s, p)| acc ^ shards[s].touch(p.key, p.hash));
+        let warm = run.iter().fold(0, |acc, &(_, s, p)| acc ^ shards[s].touch(p.key(), p.hash()));
         std::hint::black_box(warm);
         for &(bi, s, p) in run {
-            let row = blocks[bi].base + u64::from(p.rel_row);
-            if let Some(first) = shards[s].first_hashed(p.key, p.hash, row) {
+            let row = blocks[bi].base + u64::from(p.rel_row());
+            if let Some(first) = shards[s].first_hashed(p.key(), p.hash(), row) {
                 self.counts[bi] += 1;
                 if p.written != NOT_WRITTEN {
                     self.written.push((bi, p.written, first));
@@ -388,7 +500,7 @@ pub fn resolve<B: BorrowMut<Numbering> + Sync>(
                 let mut run = Vec::with_capacity(AHEAD);
                 for (bi, b) in blocks_ref.iter().enumerate() {
                     for p in &b.keys.0 {
-                        let s = shard_of(p.hash);
+                        let s = shard_of(p.hash());
                         if s / per == group {
                             run.push((bi, s % per, p));
                             if run.len() == AHEAD {
@@ -414,62 +526,4 @@ pub fn resolve<B: BorrowMut<Numbering> + Sync>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn first_row_wins() {
-        let mut d = Dupes::new();
-        assert_eq!(d.first(Key::Exact(5), 2), None);
-        assert_eq!(d.first(Key::Exact(6), 3), None);
-        assert_eq!(d.first(Key::Exact(5), 4), Some(2));
-        assert_eq!(d.first(Key::Exact(5), 9), Some(2));
-        assert_eq!(d.first(Key::None, 10), None);
-        assert_eq!(d.first(Key::None, 11), None);
-        assert_eq!(d.first(Key::hashed("URP"), 12), None);
-        assert_eq!(d.first(Key::hashed("URP"), 13), Some(12));
-        assert_eq!(d.first(Key::hashed("URQ"), 14), None);
-        assert_eq!(d.len(), 4);
-        assert_eq!(d.first(Key::Exact(7), u64::from(u32::MAX) + 1), None);
-    }
-
-    #[test]
-    fn entries_are_compact() {
-        assert_eq!(std::mem::size_of::<Exact>(), 12);
-        assert_eq!(std::mem::size_of::<Hashed>(), 20);
-        let (k, h) = (0x0123_4567_89ab_cdefu64, 0x0011_2233_4455_6677_8899_aabb_ccdd_eeffu128);
-        assert_eq!(Exact::new(k, 7).key(), Key::Exact(k));
-        assert_eq!(Hashed::new(h, 7).key(), Key::Hashed(h));
-    }
-
-    #[test]
-    fn zero_keys_and_colliding_slots_are_kept_apart() {
-        // Key 0 is a key like any other (an empty slot is marked by row 0),
-        // and keys that share low hash bits probe past each other, across
-        // every growth of the table.
-        let mut d = Dupes::new();
-        assert_eq!(d.first(Key::Exact(0), 1), None);
-        assert_eq!(d.first(Key::Hashed(0), 2), None);
-        let keys: Vec<Key> = (1..5000u128).map(|i| Key::Hashed(i << 64)).collect();
-        for (i, &k) in keys.iter().enumerate() {
-            assert_eq!(d.first(k, 10 + i as u64), None);
-        }
-        for (i, &k) in keys.iter().enumerate() {
-            assert_eq!(d.first(k, 90_000), Some(10 + i as u64));
-        }
-        assert_eq!(d.first(Key::Exact(0), 3), Some(1));
-        assert_eq!(d.first(Key::Hashed(0), 4), Some(2));
-        assert_eq!(d.len(), 5001);
-    }
-
-    #[test]
-    fn many_keys() {
-        let mut d = Dupes::new();
-        for i in 0..100_000u64 {
-            assert_eq!(d.first(Key::Exact(i * 7919), i + 1), None);
-        }
-        for i in 0..100_000u64 {
-            assert_eq!(d.first(Key::Exact(i * 7919), 200_000 + i), Some(i + 1));
-        }
-    }
-}
+mod tests;
