@@ -11,21 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
-DIR=${BENCH_DIR:-/tmp/gstbatch-bench}
-mkdir -p "$DIR"
-cargo build --release --quiet
-G=target/release/gstbatch
+. benches/measure.sh
+build_and_generate
 NOW="2026-11-26 18:00"
 for n in 100000 1000000; do
   [ -f "$DIR/ins$n.csv" ] || "$G" generate --instructions 100000 --rows "$n" -o "$DIR/ins$n.csv"
 done
-# The first enable of each GSTIN drawn from a pool a little larger than
-# needed, until there are 300k (the generator then stops on a closed pipe).
-[ -f "$DIR/enable300000.csv" ] || { "$G" generate --instructions 310000 --rows 2500000 || true; } \
-  | awk -F, 'NR == 1 { print; next } $2 == "enable" && !seen[$1]++ { print; if (++n == 300000) exit }' \
-  > "$DIR/enable300000.csv"
-
-. benches/measure.sh
 
 echo "| instructions | command | wall s (median of $RUNS) | peak RSS MiB |"
 echo "|---|---|---|---|"

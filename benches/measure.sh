@@ -1,4 +1,5 @@
-# Shared by benches/validate.sh and benches/access.sh (sourced, not run).
+# Shared by benches/validate.sh, benches/access.sh and benches/targets.sh
+# (sourced, not run, from the project's root).
 #
 # measure SETUP OUT CMD...: runs SETUP (untimed), then CMD with stdout to OUT,
 # RUNS times; prints the median wall seconds and that run's peak RSS in KiB.
@@ -38,4 +39,21 @@ row_pair() {
       printf '| %s | %s | %s | %s |\n' "$n" "${names[$i]}" "$s" "$((kb / 1024))"
     }
   done
+}
+
+# build_and_generate: the release build in $G, and the generated inputs in
+# $DIR: 1M and 10M rows of GSTINs, and 300k enables each for a different
+# GSTIN (drawn from a pool a little larger than needed, until there are
+# 300k; the generator then stops on a closed pipe).
+build_and_generate() {
+  DIR=${BENCH_DIR:-/tmp/gstbatch-bench}
+  mkdir -p "$DIR"
+  cargo build --release --quiet
+  G=target/release/gstbatch
+  for n in 1000000 10000000; do
+    [ -f "$DIR/$n.csv" ] || "$G" generate --rows "$n" -o "$DIR/$n.csv"
+  done
+  [ -f "$DIR/enable300000.csv" ] || { "$G" generate --instructions 310000 --rows 2500000 || true; } \
+    | awk -F, 'NR == 1 { print; next } $2 == "enable" && !seen[$1]++ { print; if (++n == 300000) exit }' \
+    > "$DIR/enable300000.csv"
 }

@@ -13,15 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 XSV=${XSV:-/tmp/xsv/bin/xsv}
-DIR=${BENCH_DIR:-/tmp/gstbatch-bench}
-mkdir -p "$DIR"
-cargo build --release --quiet
-G=target/release/gstbatch
-for n in 1000000 10000000; do
-  [ -f "$DIR/$n.csv" ] || "$G" generate --rows "$n" -o "$DIR/$n.csv"
-done
-
 . benches/measure.sh
+build_and_generate
 
 echo "| rows | command | wall s (median of $RUNS) | peak RSS MiB |"
 echo "|---|---|---|---|"

@@ -6,7 +6,7 @@
 //! independent SipHash values: a false match among ten million values has a
 //! probability near 10^-25). Each entry is 12 bytes (valid) or 20 bytes
 //! (invalid), key and row side by side, stored once in the order first
-//! seen, with a 4-byte index slot pointing at it ([`Table`]). Row numbers
+//! seen, with a 4-byte index slot pointing at it. Row numbers
 //! are stored as `u32`: rows after 4,294,967,295 are not tracked.
 //!
 //! At ten million keys the index is larger than the caches and most
