@@ -147,6 +147,8 @@ struct Table<E> {
     /// 0: empty; else (entry number + 1) << 8 | the hash's bits 48-55.
     slots: Vec<u32>,
     entries: Entries<E>,
+    /// How many entries it may hold: [`MAX_ENTRIES`] (smaller in tests).
+    limit: usize,
 }
 
 /// Entries in chunks of [`CHUNK`], each allocated once at its full size:
@@ -183,12 +185,17 @@ impl<E: Entry> Entries<E> {
 const MAX_LOAD: usize = 85;
 
 /// Entries a table can hold: the slot's 24 bits of entry number (over a
-/// billion keys across the shards). Keys past that are not tracked.
+/// billion keys across the shards). New keys past that are not tracked;
+/// the keys held are still found.
 const MAX_ENTRIES: usize = (1 << 24) - 1;
 
 impl<E: Entry> Default for Table<E> {
     fn default() -> Self {
-        Table { slots: Vec::new(), entries: Entries { chunks: Vec::new(), len: 0 } }
+        Table {
+            slots: Vec::new(),
+            entries: Entries { chunks: Vec::new(), len: 0 },
+            limit: MAX_ENTRIES,
+        }
     }
 }
 
@@ -211,10 +218,10 @@ impl<E: Entry> Table<E> {
 
     /// Stores `entry` unless its key is there; returns the stored row.
     fn first(&mut self, hash: u64, entry: E) -> u32 {
-        if (self.entries.len + 1) * 100 > self.slots.len() * MAX_LOAD {
-            if self.entries.len >= MAX_ENTRIES {
-                return entry.row();
-            }
+        // Once full, the entries stop growing, and so the index stays under
+        // its load: the probe below always reaches an empty slot.
+        let full = self.entries.len >= self.limit;
+        if !full && (self.entries.len + 1) * 100 > self.slots.len() * MAX_LOAD {
             self.grow();
         }
         let n = self.slots.len();
@@ -223,6 +230,9 @@ impl<E: Entry> Table<E> {
         loop {
             let slot = self.slots[i];
             if slot == 0 {
+                if full {
+                    return entry.row();
+                }
                 self.entries.push(entry);
                 self.slots[i] = (self.entries.len as u32) << 8 | tag;
                 return entry.row();

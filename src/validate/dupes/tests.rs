@@ -77,3 +77,18 @@ fn many_keys() {
         assert_eq!(d.first(Key::Exact(i * 7919), 200_000 + i), Some(i + 1));
     }
 }
+
+#[test]
+fn a_full_table_still_finds_the_keys_it_holds() {
+    let mut t = Table::<Exact> { limit: 100, ..Table::default() };
+    for k in 0..300u64 {
+        let row = k as u32 + 1;
+        assert_eq!(t.first(Key::Exact(k).hash(), Exact::new(k, row)), row);
+    }
+    assert_eq!(t.entries.len, 100);
+    for k in 0..300u64 {
+        let first = if k < 100 { k as u32 + 1 } else { 1000 };
+        assert_eq!(t.first(Key::Exact(k).hash(), Exact::new(k, 1000)), first, "key {k}");
+    }
+    assert!(t.slots.iter().filter(|&&s| s != 0).count() == 100);
+}
