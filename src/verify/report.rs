@@ -175,10 +175,7 @@ impl<'a> RowResult<'a> {
 
     /// Whether the credit on this row's document is at risk.
     fn at_risk(&self) -> bool {
-        self.returns.as_ref().is_some_and(|r| {
-            r.cells.len() == returns::SUPPLIER_COLUMNS.len() + returns::DATED_COLUMNS.len()
-                && !matches!(r.cells.last().map(String::as_str), None | Some("" | "none"))
-        })
+        self.returns.as_ref().is_some_and(|r| r.at_risk)
     }
 
     /// The columns this row's result adds.

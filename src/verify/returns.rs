@@ -39,6 +39,9 @@ pub(super) struct RowReturns {
     pub message: Option<String>,
     /// Whether the row needs attention.
     pub finding: bool,
+    /// Whether the credit on the row's document is at risk (a dated row
+    /// whose period's risk is not [`credit::Risk::None`]).
+    pub at_risk: bool,
 }
 
 /// What is known of each (GSTIN, financial year): its filings, or why
@@ -188,6 +191,7 @@ impl Tracked {
                     let f3 = credit::filed(filings, Return::Gstr3b, period, due3);
                     let risk = credit::risk((f1, f3), d, due3, today);
                     out.cells.extend([f1.text(), f3.text(), risk.as_str().to_string()]);
+                    out.at_risk = risk != credit::Risk::None;
                     if let Some(m) = risk.message(period) {
                         messages.push(m);
                         out.finding = true;
@@ -225,12 +229,13 @@ impl Tracked {
                     self.missing_3b.insert(gstin.to_string());
                     format!("GSTR-3B not filed for {} of {}", missing.len(), credit::fy_label(year))
                 });
-                RowReturns { cells, finding: message.is_some(), message }
+                RowReturns { cells, finding: message.is_some(), message, at_risk: false }
             }
             Some(Err(why)) => RowReturns {
                 cells: vec![String::new(); SUPPLIER_COLUMNS.len()],
                 message: Some(why.clone()),
                 finding: true,
+                at_risk: false,
             },
             None => RowReturns {
                 cells: vec![String::new(); SUPPLIER_COLUMNS.len()],
