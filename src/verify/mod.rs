@@ -288,10 +288,8 @@ pub fn run(s: &Settings) -> Result<Exit> {
         let what = if kind == Kind::Pan { "PANs" } else { "GSTINs" };
         let progress = Progress::items(ids.len() as u64, what, s.ui);
         progress.set((ids.len() - asked.len()) as u64);
-        interrupt::set_graceful(true);
         let base = (ids.len() - asked.len()) as u64;
         let outcome = ask_and_store(s.pace, store, client, &asked, (&progress, base), &mut counts);
-        interrupt::set_graceful(false);
         progress.finish();
         for (k, f) in outcome {
             let i = to_ask[k];
@@ -450,6 +448,9 @@ fn connect(s: &Settings) -> Result<Client> {
 /// and one that cannot be kept is money lost. What was answered is still
 /// returned for the report; [`Counts::not_stored`] says how many of those
 /// answers the store does not have.
+///
+/// Ctrl-C is graceful while it runs: the calls stop, and what was paid for
+/// is committed.
 fn ask_and_store(
     pace: Pace,
     store: &mut Store,
@@ -458,6 +459,7 @@ fn ask_and_store(
     (progress, base): (&Progress, u64),
     counts: &mut Counts,
 ) -> Vec<(usize, Asked)> {
+    interrupt::set_graceful(true);
     let (tx, rx) = mpsc::channel::<Done>();
     let mut results = Vec::with_capacity(asked.len());
     let mut pending: Vec<Answer> = Vec::new();
@@ -543,6 +545,7 @@ fn ask_and_store(
         }
         counts.stopped = asking.join().unwrap_or_default();
     });
+    interrupt::set_graceful(false);
     counts.store_error = failed.into_inner();
     if counts.store_error.is_some() {
         counts.not_stored = pending.len() as u64;

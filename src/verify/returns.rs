@@ -141,9 +141,7 @@ impl Tracked {
         let pace =
             Pace { max_calls: s.max_calls.map(|m| m.saturating_sub(counts.calls)), ..s.pace };
         let progress = crate::batch::progress::Progress::items(asked.len() as u64, "returns", s.ui);
-        crate::batch::interrupt::set_graceful(true);
         let outcome = ask_and_store(pace, store, client, &asked, (&progress, 0), counts);
-        crate::batch::interrupt::set_graceful(false);
         progress.finish();
         for (k, result) in outcome {
             let key = self.wanted[to_ask[k]].clone();
