@@ -306,8 +306,12 @@ pub fn parse_pan(body: &str, asked: &str) -> Result<Parsed, Unread> {
 /// [`Unread`]: not JSON (retried), or any other GST error ("Select valid
 /// FY"), or no list of filings.
 pub fn parse_returns(body: &str) -> Result<Vec<crate::verify::credit::Filing>, Unread> {
+    filings(&envelope(body)?.0)
+}
+
+/// [`parse_returns`] of the body's JSON, already read.
+fn filings(v: &Value) -> Result<Vec<crate::verify::credit::Filing>, Unread> {
     use crate::verify::credit::{Filing, Period};
-    let (v, _) = envelope(body)?;
     let not = |why: String| Unread::NotVerdict(why);
     let data = v.get("data").ok_or_else(|| not("the answer holds no data".into()))?;
     if let Some((code, message)) = gst_failure(data) {
@@ -342,8 +346,8 @@ pub fn parse_returns(body: &str) -> Result<Vec<crate::verify::credit::Filing>, U
 /// # Errors
 /// As [`parse_returns`].
 pub fn parse_tracked(body: &str) -> Result<Parsed, Unread> {
-    let filings = parse_returns(body)?;
-    let (_, transaction_id) = envelope(body)?;
+    let (v, transaction_id) = envelope(body)?;
+    let filings = filings(&v)?;
     Ok(Parsed {
         verdict: Verdict::Tracked,
         record: Record { filings, ..Record::default() },
